@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install system test demo accuracy bench clean
+
+# Reinstall only when the dependency pins change.
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+system:
+	@bash scripts/install-system.sh
+
+install: $(STAMP) system
+
+test: install
+	$(BIN)/python -m pytest
+
+accuracy: install
+	$(BIN)/python -m bench.accuracy
+
+bench: install
+	$(BIN)/python -m bench.extract
+
+demo: install
+	@bash scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) demo.db .pytest_cache

@@ -1,0 +1,99 @@
+"""What a link's words say: an OGI annual report, a column of them, a way there, or a distractor.
+
+Pure functions over link text (anchor text or `title` attribute), so the vocabulary is data and
+each decision is testable without a crawl. Portals name the same things many ways; the patterns
+below come from real column and report titles (see tests/test_crawl_discovery.py).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A report: "漯河市商务局2022年政府信息公开工作年度报告", "2019年度政府信息公开年报",
+# "XX区政务公开工作年度报告", "信息公开工作年度报告（2008年）".
+_REPORT = re.compile(
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+    r"|政务公开(?:工作)?(?:年度报告|年报)"
+    r"|信息公开.{0,8}年度报告"
+)
+
+# Things that look close but are not OGI annual reports, or are companions of one.
+_DISTRACTOR = re.compile(
+    r"企业年报|年报公示|企业年度报告|个体工商户|农民专业合作社"
+    r"|预算|决算|三公经费"
+    r"|工作要点|要点"
+    r"|公开指南|信息公开目录|公开目录|申请表|依申请公开流程"
+    r"|统计年鉴|年鉴|统计公报"
+    r"|图解|解读|一图读懂|超链版|H5|视频"
+    r"|报告格式|填报说明|(?:印发|做好|编制|报送).{0,40}通知|考核|评估报告|第三方评估|测评"
+)
+
+# A column holding reports: "政府信息公开年报", "政府信息公开工作年度报告", "年报", "年度报告".
+_COLUMN = re.compile(
+    r"^(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)(?:栏目|专栏)?$"
+    r"|^政务公开(?:工作)?(?:年度报告|年报)$"
+    r"|^(?:部门|本级|乡镇|街道|县区|区县|市直|镇街|各部门|各区县|乡镇街道)?(?:政府信息公开)?(?:年度报告|年报)$"
+    r"|^(?:政府信息公开)?(?:年度报告|年报)(?:汇总|专栏|目录)?$"
+    r"|^(?:部门|乡镇|街道|镇街|区县|县区|市直部门|乡镇街道)(?:政府信息公开)?(?:工作)?(?:年度报告|年报)$"
+)
+
+# A per-year sub-column inside a report column: "2023年度", "2023年", "2023", "2023年年报".
+_YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})\s*年?度?(?:年报|报告|年度报告|政府信息公开年报)?$")
+
+# The way from a portal home to the report columns.
+_SECTION = re.compile(
+    r"^(?:政府|政务)?信息公开$|^政府信息公开(?:专栏|平台|目录)?$|^政务公开$|^信息公开专栏$"
+    r"|^法定主动公开内容$|^主动公开$|^公开年报$"
+)
+
+_YEAR = re.compile(r"(?:19|20)\d{2}|[〇零一二][〇零一二三四五六七八九]{3}")
+_SPACE = re.compile(r"\s+")
+
+# Longest column names ("乡镇街道政府信息公开工作年度报告") stay under this.
+_COLUMN_MAX_CHARS = 20
+
+
+def clean(text: str | None) -> str:
+    """NFKC (full-width digits and brackets), no whitespace at all: Chinese titles use none."""
+    if not text:
+        return ""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def is_distractor(text: str) -> bool:
+    return bool(_DISTRACTOR.search(clean(text)))
+
+
+def is_report_title(text: str) -> bool:
+    """Names one OGI annual report: the report words plus a year or an agency, not a distractor."""
+    t = clean(text)
+    if not t or is_distractor(t) or not _REPORT.search(t):
+        return False
+    if _YEAR.search(t):
+        return True
+    # No year: "XX市财政局政府信息公开工作年度报告" still names one report (an agency); a bare
+    # column name ("政府信息公开年报") does not.
+    return not is_report_column(t) and len(_REPORT.sub("", t)) >= 3
+
+
+def is_report_column(text: str) -> bool:
+    t = clean(text)
+    return bool(t) and len(t) <= _COLUMN_MAX_CHARS and not _YEAR.search(t) and bool(_COLUMN.match(t))
+
+
+def year_column(text: str) -> int | None:
+    """The year of a per-year sub-column ("2023年度" -> 2023), else None."""
+    m = _YEAR_COLUMN.match(clean(text))
+    return int(m.group(1)) if m else None
+
+
+def is_section(text: str) -> bool:
+    return bool(_SECTION.match(clean(text)))
+
+
+def best_text(text: str | None, title: str | None) -> str:
+    """Lists truncate anchor text ("…2022年政府信息公开工..."): the `title` attribute is whole."""
+    text, title = clean(text), clean(title)
+    if title and (not text or len(title) > len(text) or is_report_title(title) and not is_report_title(text)):
+        return title
+    return text

@@ -1,0 +1,353 @@
+"""Map rows of cells (from any reader) onto the template's figures.
+
+Rows are found by their labels, never by position alone; columns by their headers when the
+source has a real grid, otherwise by the template's fixed column order when the count of values
+is exactly what the row needs. A cell that cannot be located is left out, never invented.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from extract.document import Block, Cell, Row
+from extract.numbers import is_blank, is_value, parse_value
+from extract.template import (
+    ACTIVE_COLUMNS,
+    APPLICANT_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    ROWS,
+    RowSpec,
+)
+
+Figures = dict[str, dict[str, dict[str, float | int]]]
+
+# Leading numbering: （一） (一) 一、 1、 1. 1． (1) ①; repeated when a label carries a group and
+# a sub-item ("（三）不予公开1.属于国家秘密" keeps its tail after the first strip).
+_NUMBERING = re.compile(r"^(?:[(\[][一二三四五六七八九十\d]+[)\]]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d)|[①-⑳])")
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_SPACE = re.compile(r"\s+")
+_GROUP_HEADING = re.compile(r"^[(][一二三四五六七八九十]+[)]")
+
+_APPLICANT = [(key, re.compile(p)) for key, _label, p in APPLICANT_COLUMNS]
+_REVIEW_COL = [(key, re.compile(p)) for key, _label, p in REVIEW_COLUMNS]
+_REVIEW_GROUP = [(key, re.compile(p)) for key, _label, p in REVIEW_GROUPS]
+_ACTIVE_COL = [(key, re.compile(p)) for key, p in ACTIVE_COLUMNS]
+_REVIEW_HEADER = re.compile(r"行政复议")
+_REVIEW_HEADER_2 = re.compile(r"行政诉讼|结果维持|复议后起诉|直接起诉")
+_NUMBER_RUN = re.compile(r"^\s*(?:[\d.,，０-９]+|[—\-/／无]+)(?:\s+(?:[\d.,，０-９]+|[—\-/／无]+))+\s*$")
+
+N_APPLICANT = len(APPLICANT_COLUMNS)
+N_REVIEW = len(REVIEW_COLUMNS)
+
+
+def norm_label(text: str) -> str:
+    """Normalise a label for matching: width, spaces, quotes and leading numbering removed."""
+    t = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    t = _QUOTES.sub("", t).replace("【", "[").replace("】", "]")
+    for _ in range(2):
+        t = _NUMBERING.sub("", t)
+    return t
+
+
+@dataclass
+class Record:
+    """A table row split into its labels and the value cells that follow the last label."""
+
+    labels: list[Cell]
+    values: list[Cell]
+    block: int
+
+
+@dataclass
+class _State:
+    figures: Figures = field(default_factory=dict)
+    section: str | None = None
+    group_heading: str = ""
+    # Per block: grid column -> key, built from that block's header rows.
+    applicant_cols: dict[int, str] = field(default_factory=dict)
+    review_cols: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    active_header: list[Cell] = field(default_factory=list)
+    active_header_block: int = -1
+    # None until an applicant header is seen; then whether any of its rows had a 总计 column.
+    total_header_seen: bool | None = None
+
+    def put(self, table: str, row: str, col: str, value) -> None:
+        self.figures.setdefault(table, {}).setdefault(row, {}).setdefault(col, value)
+
+
+def find_figures(blocks: list[Block], text: str = "") -> Figures:
+    """All template figures found in the blocks, first occurrence of each cell winning."""
+    state = _State()
+    for index, block in enumerate(blocks):
+        state.applicant_cols, state.review_cols = {}, {}
+        rows = block.rows if block.rows_known else _segment_stream(block.rows)
+        for row in rows:
+            record = _split(row, index)
+            if record is not None:
+                _consume(record, state)
+    return state.figures
+
+
+def _split(row: Row, block: int) -> Record | None:
+    cells = _explode_number_runs(row)
+    last_label = -1
+    for i, cell in enumerate(cells):
+        if not is_value(cell.text):
+            last_label = i
+    if last_label < 0:
+        labels, values = [], cells
+    else:
+        labels = [c for c in cells[: last_label + 1] if not is_blank(c.text)]
+        values = cells[last_label + 1:]
+    # A label spread over merged grid cells repeats; keep it once.
+    deduped: list[Cell] = []
+    for cell in labels:
+        if not deduped or norm_label(deduped[-1].text) != norm_label(cell.text):
+            deduped.append(cell)
+    if not deduped and not values:
+        return None
+    return Record(deduped, values, block)
+
+
+def _explode_number_runs(row: Row) -> Row:
+    """A cell such as "4 0 0 0 0 0 4" (text-only PDFs, pasted text) is several value cells."""
+    if not any(c.col is None and _NUMBER_RUN.match(c.text) for c in row):
+        return row
+    out: Row = []
+    for cell in row:
+        if cell.col is None and _NUMBER_RUN.match(cell.text):
+            out.extend(Cell(part) for part in cell.text.split())
+        else:
+            out.append(cell)
+    return out
+
+
+def _segment_stream(rows: list[Row]) -> list[Row]:
+    """Cut a stream of cells with no row boundaries into rows: a label after values starts a row.
+
+    Blank cells are dropped: without row boundaries they cannot be told apart from empty
+    header cells, and a missing cell is better than an invented zero.
+    """
+    out: list[Row] = []
+    current: Row = []
+    seen_value = False
+    for cell in (c for row in rows for c in row):
+        if is_blank(cell.text):
+            continue
+        value = is_value(cell.text)
+        if not value and seen_value:
+            out.append(current)
+            current, seen_value = [], False
+        current.append(cell)
+        seen_value = seen_value or value
+    if current:
+        out.append(current)
+    return out
+
+
+def _consume(record: Record, state: _State) -> None:
+    names = [norm_label(c.text) for c in record.labels]
+    _update_section(names, state)
+    for name in names:
+        if _GROUP_HEADING.match(unicodedata.normalize("NFKC", name)) or name in ("不予公开", "无法提供", "不予处理", "其他处理"):
+            state.group_heading = name
+    if not any(not is_blank(v.text) for v in record.values):
+        _learn_headers(record, names, state)
+        if not _all_cells_blank_row(record):
+            return
+    if state.section == "review_litigation" or _is_review_header(names):
+        if _map_review(record, names, state):
+            return
+    spec, context = _match_row(record, names, state)
+    if spec is None:
+        return
+    if spec.table == "active":
+        _map_active(spec, record, state)
+    elif spec.table == "applications":
+        _map_applicants(spec, record, state)
+    else:
+        _map_review_group(spec, record, state)
+    if spec.table == "applications":
+        state.section = "applications"
+
+
+def _all_cells_blank_row(record: Record) -> bool:
+    """A grid data row whose figures were all left blank (= zero) still has value cells."""
+    return bool(record.labels) and len(record.values) >= 1 and all(v.col is not None for v in record.values)
+
+
+def _update_section(names: list[str], state: _State) -> None:
+    joined = "".join(names)
+    if _is_review_header(names):
+        state.section = "review_litigation"
+    elif "本年新收" in joined or "申请人情况" in joined or "收到和处理" in joined:
+        state.section = "applications"
+    elif "信息内容" in joined or "主动公开" in joined or "第二十条" in joined:
+        state.section = "active"
+
+
+def _is_review_header(names: list[str]) -> bool:
+    joined = "".join(names)
+    return bool(_REVIEW_HEADER.search(joined) and _REVIEW_HEADER_2.search(joined))
+
+
+def _learn_headers(record: Record, names: list[str], state: _State) -> None:
+    """Remember column headers: by grid column where known, else by order (active table)."""
+    if any(_first_key(_ACTIVE_COL, n) for n in names):
+        state.active_header = record.labels
+        state.active_header_block = record.block
+    applicant_hits = [k for n in names for k, p in _APPLICANT if p.search(n)]
+    if len(applicant_hits) >= 2:
+        state.total_header_seen = bool(state.total_header_seen) or "total" in applicant_hits
+        for cell, name in zip(record.labels, names):
+            key = _first_key(_APPLICANT, name)
+            if key and cell.col is not None:
+                state.applicant_cols[cell.col] = key
+    for cell, name in zip(record.labels, names):
+        if cell.col is None:
+            continue
+        group, col = _first_key(_REVIEW_GROUP, name), _first_key(_REVIEW_COL, name)
+        if group or col:
+            old_group, old_col = state.review_cols.get(cell.col, (None, None))
+            state.review_cols[cell.col] = (group or old_group, col or old_col)
+
+
+def _first_key(specs, name: str) -> str | None:
+    for key, pattern in specs:
+        if pattern.search(name):
+            return key
+    return None
+
+
+def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec | None, str]:
+    # Scan labels right to left: the most specific label sits next to the figures; cells to its
+    # left are group labels (三、本年度办理结果 / （三）不予公开) or notes.
+    for i in range(len(names) - 1, -1, -1):
+        name = names[i]
+        context = "".join(names[:i]) or state.group_heading
+        for spec in ROWS:
+            if not spec.pattern.search(name):
+                continue
+            if spec.key == "other_other" and not re.search(r"其他处理", context):
+                continue
+            if spec.key == "total_processed" and state.section not in (None, "applications"):
+                continue
+            if spec.table == "review_litigation" and state.section not in (None, "review_litigation"):
+                continue
+            return spec, context
+    return None, ""
+
+
+def _values(record: Record, n: int) -> list[Cell] | None:
+    """Exactly n value cells in order, dropping surplus leading blanks (empty label columns)."""
+    values = list(record.values)
+    while len(values) > n and is_blank(values[0].text):
+        values.pop(0)
+    while len(values) > n and is_blank(values[-1].text):
+        values.pop()
+    return values if len(values) == n else None
+
+
+def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
+    by_position = _by_position(record.values, state.applicant_cols)
+    if by_position and len(by_position) == N_APPLICANT:
+        for key, cell in by_position.items():
+            state.put(spec.table, spec.key, key, parse_value(cell.text))
+        return
+    values = _values(record, N_APPLICANT)
+    columns = spec.columns
+    if values is None and state.total_header_seen is False:
+        values, columns = _values(record, N_APPLICANT - 1), spec.columns[:-1]
+    if values is None:
+        if by_position:  # a grid row with some columns missing: keep what is certain
+            for key, cell in by_position.items():
+                state.put(spec.table, spec.key, key, parse_value(cell.text))
+        return
+    for key, cell in zip(columns, values):
+        state.put(spec.table, spec.key, key, parse_value(cell.text))
+
+
+def _by_position(values: list[Cell], colmap: dict[int, str]) -> dict[str, Cell] | None:
+    """Value cells keyed through the header's grid columns, if every non-blank value maps."""
+    if not colmap or any(v.col is None for v in values):
+        return None
+    out: dict[str, Cell] = {}
+    for cell in values:
+        key = colmap.get(cell.col)
+        if key is None:
+            if is_blank(cell.text):
+                continue
+            return None
+        if key in out:
+            return None
+        out[key] = cell
+    return out or None
+
+
+def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
+    header = state.active_header
+    values = [v for v in record.values]
+    keys: list[str | None] | None = None
+    if header:
+        if values and all(v.col is not None for v in values) and state.active_header_block == record.block \
+                and all(h.col is not None for h in header):
+            by_col = {h.col: _first_key(_ACTIVE_COL, norm_label(h.text)) for h in header}
+            keys = [by_col.get(v.col) for v in values]
+            if not any(keys):
+                keys = None
+        if keys is None:
+            # Right-align values under the header's cells: the row label's column is leftmost.
+            trimmed = _strip_blanks(values)
+            if len(trimmed) <= len(header):
+                values = trimmed
+                keys = [_first_key(_ACTIVE_COL, norm_label(h.text)) for h in header[len(header) - len(values):]]
+    if keys is None:
+        trimmed = _strip_blanks(values)
+        if len(trimmed) != len(spec.columns):
+            return
+        values, keys = trimmed, list(spec.columns)
+    for key, cell in zip(keys, values):
+        if key in spec.columns:
+            state.put(spec.table, spec.key, key, parse_value(cell.text))
+
+
+def _strip_blanks(values: list[Cell]) -> list[Cell]:
+    start, end = 0, len(values)
+    while start < end and is_blank(values[start].text) and values[start].col is None:
+        start += 1
+    while end > start and is_blank(values[end - 1].text) and values[end - 1].col is None:
+        end -= 1
+    return values[start:end]
+
+
+def _map_review(record: Record, names: list[str], state: _State) -> bool:
+    """The usual layout: one row of 15 figures under a three-level header."""
+    state.section = "review_litigation"
+    if any(_first_key(_REVIEW_GROUP, n) for n in names[-1:]) and len(_strip_blanks(record.values)) == N_REVIEW:
+        return False  # a per-group row ("行政复议 | 0 0 0 0 0"): handled by the row matcher
+    cells = record.values
+    if cells and all(c.col is not None for c in cells) and state.review_cols:
+        mapped = [(state.review_cols.get(c.col, (None, None)), c) for c in cells]
+        complete = [(g, k, c) for (g, k), c in mapped if g and k]
+        if len(complete) == 3 * N_REVIEW and len({(g, k) for g, k, _ in complete}) == 3 * N_REVIEW:
+            for group, key, cell in complete:
+                state.put("review_litigation", group, key, parse_value(cell.text))
+            return True
+    values = _values(record, 3 * N_REVIEW)
+    if values is None:
+        return False
+    for i, cell in enumerate(values):
+        group = REVIEW_GROUPS[i // N_REVIEW][0]
+        key = REVIEW_COLUMNS[i % N_REVIEW][0]
+        state.put("review_litigation", group, key, parse_value(cell.text))
+    return True
+
+
+def _map_review_group(spec: RowSpec, record: Record, state: _State) -> None:
+    values = _values(record, N_REVIEW)
+    if values is None:
+        return
+    for key, cell in zip(spec.columns, values):
+        state.put(spec.table, spec.key, key, parse_value(cell.text))

@@ -1,0 +1,119 @@
+"""HTML report pages → Document: tables as grids, main text via trafilatura, metadata from <meta>."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from extract.dates import parse_date
+from extract.document import Block, Cell, Document
+from extract.encoding import decode_html, detect_encoding
+from extract.report import Unreadable
+from extract.tables import table_blocks
+
+# CMS meta tags that carry the article's own title and date (TRS, Hanweb, UCAP and most
+# government portals follow the 政府网站 metadata convention).
+_TITLE_META = ("ArticleTitle", "articletitle", "og:title", "title", "Title")
+_DATE_META = ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime",
+              "article:published_time", "og:article:published_time", "OriginalPublishedDate", "createDate")
+_BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 dd dt section article blockquote pre center td th tr".split())
+_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "select", "option", "iframe"])
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+
+
+def parse(data: bytes, content_type: str | None = None):
+    encoding, text = decode_html(data, content_type)
+    # A declared charset that does not fit the bytes is a known trap: trust detection instead.
+    if text.count("\ufffd") > 10:
+        better = detect_encoding(data)
+        if better and better != encoding:
+            text = data.decode(better, errors="replace")
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        raise Unreadable("empty HTML document")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise Unreadable(f"cannot parse HTML: {exc}") from None
+
+
+def read_html(data: bytes, content_type: str | None = None) -> Document:
+    tree = parse(data, content_type)
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    blocks, grids = table_blocks(tree)
+    body = tree.find("body")
+    stream = Block(rows=[[Cell(t) for t in _leaf_texts(body if body is not None else tree, grids)]],
+                   rows_known=False)
+    title = _meta(tree, _TITLE_META) or _first_text(tree, "//title") or _first_text(tree, "//h1")
+    published = parse_date(_meta(tree, _DATE_META) or "")
+    main = _main_text(tree)
+    return Document(format="html", text=main, blocks=[*blocks, stream], title=title, published=published)
+
+
+def _main_text(tree) -> str:
+    """Main text without page chrome, so visit counters and menus never look like a change."""
+    text = trafilatura.extract(tree, include_tables=True, include_comments=False, favor_recall=True,
+                               deduplicate=False, with_metadata=False)
+    if not text or len(text) < 200:
+        body = tree.find("body")
+        text = "\n".join(_leaf_texts(body if body is not None else tree))
+    return text
+
+
+def _meta(tree, names) -> str | None:
+    for name in names:
+        for value in tree.xpath("//meta[@name=$n or @property=$n]/@content", n=name):
+            if value.strip():
+                return value.strip()
+    return None
+
+
+def _first_text(tree, xpath: str) -> str | None:
+    for el in tree.xpath(xpath):
+        text = _WS.sub(" ", el.text_content()).strip()
+        if text:
+            return text
+    return None
+
+
+def _leaf_texts(root, skip=frozenset()) -> list[str]:
+    """Text of every block (and <br>-separated line) outside the data tables, in document order.
+
+    This is the cell stream of reports whose tables were pasted as one paragraph per cell. Layout
+    tables are walked into (old portals put the whole article in one); data tables in `skip`
+    are read as grids instead.
+    """
+    out: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = _WS.sub(" ", "".join(buf)).strip()
+        buf.clear()
+        if text:
+            out.append(text)
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is not None and tag not in _SKIP_TAGS and el not in skip:
+            block = tag in _BLOCK_TAGS or tag in ("br", "table")
+            if block:
+                flush()
+            if el.text:
+                buf.append(el.text)
+            for child in el:
+                walk(child)
+            if block:
+                flush()
+        elif el in skip:
+            flush()
+        if el.tail:
+            buf.append(el.tail)
+
+    if root is not None:
+        walk(root)
+        flush()
+    return out

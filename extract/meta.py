@@ -1,0 +1,156 @@
+"""Report metadata: title, issuing agency, report year, publication date, template, and whether
+the document is an OGI annual report at all."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.dates import find_dates, find_year as year_in, parse_date
+from extract.document import Document
+from extract.template import TEMPLATE_2019_MARKERS, TEMPLATE_2021_MARKERS
+
+# What an OGI annual report calls itself (and the 政务公开 variant some agencies use).
+REPORT_TITLE = re.compile(
+    r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|政务公开(?:工作)?年度报告|信息公开年度报告"
+)
+# Documents that share words with reports but are something else.
+DISTRACTORS = re.compile(
+    r"企业年报|年报公示|年度报告公示|部门预算|部门决算|预算公开|决算公开|预算执行|工作要点|信息公开指南|公开指南|统计年鉴|统计公报|"
+    r"信息公开目录|依申请公开.*(?:流程|表)|申请表"
+)
+_SITE_SUFFIX = re.compile(r"\s*[_|\-—–｜]\s*[^_|\-—–｜]*$")
+_PUBLISHED_LABEL = re.compile(r"(?:发布|公开|成文|生成|印发)(?:时间|日期)\s*[:：]?\s*")
+_AGENCY_BEFORE_YEAR = re.compile(
+    r"^(?:关于)?(?P<agency>[^\s\d〇零一二三四五六七八九]{2,40}?)(?:关于)?\s*"
+    r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年"
+)
+_AGENCY_AFTER_YEAR = re.compile(
+    r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*(?P<agency>.+)(?:政府信息公开|政务公开|信息公开)"
+)
+_ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-)\s*(?:(?:19|20)\d{2}年)?12月31日")
+
+
+@dataclass
+class Metadata:
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: str | None
+    template: str
+    is_report: bool
+    reason: str | None  # why not, when is_report is False
+
+
+def clean_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    title = re.sub(r"\s+", " ", title).strip()
+    # "…年度报告_漯河市人民政府" / "…年度报告 - 门户网站": drop the site name, keep the report.
+    while True:
+        stripped = _SITE_SUFFIX.sub("", title)
+        if stripped == title or not REPORT_TITLE.search(stripped):
+            break
+        title = stripped
+    return title.replace(" ", "") if re.search(r"[\u4e00-\u9fff]", title) else title
+
+
+def _title_candidates(doc: Document) -> list[str]:
+    lines = [ln.strip() for ln in doc.text.splitlines()[:15] if ln.strip()]
+    return [c for c in (clean_title(doc.title), *(clean_title(ln) for ln in lines[:8])) if c]
+
+
+def find_title(doc: Document) -> tuple[str | None, bool]:
+    """(title, whether it names an OGI annual report)."""
+    candidates = [c for c in _title_candidates(doc) if len(c) <= 80]
+    for cand in candidates:
+        if REPORT_TITLE.search(cand) and not DISTRACTORS.search(cand):
+            return cand, True
+    return (candidates[0] if candidates else None), False
+
+
+def find_agency(title: str | None, text: str) -> str | None:
+    if title:
+        core = title
+        m = _AGENCY_AFTER_YEAR.match(core)
+        agency = m.group("agency") if m else None
+        if not agency:
+            m = _AGENCY_BEFORE_YEAR.match(core)
+            agency = m.group("agency") if m else None
+        if agency:
+            agency = re.sub(r"^关于|关于$|的$|[(（]本级[)）]$", "", agency).strip(" 　:：")
+            if agency.endswith("人民"):  # "…人民政府信息公开" shares its 政府 with the report name
+                agency += "政府"
+            if len(agency) >= 2:
+                return agency
+    return _signature_agency(text)
+
+
+def _signature_agency(text: str) -> str | None:
+    """The issuing body as signed above the closing date, e.g. "漯河市商务局\\n2023年1月31日"."""
+    lines = [ln.strip() for ln in text.splitlines()[-12:] if ln.strip()]
+    for i in range(len(lines) - 1, 0, -1):
+        if find_dates(lines[i]) and _ORG_LINE.match(lines[i - 1]):
+            return lines[i - 1]
+    return None
+
+
+def find_report_year(title: str | None, text: str, published: str | None) -> int | None:
+    if title:
+        y = year_in(title)
+        if y:
+            return y
+    head = text[:1500]
+    m = _YEAR_RANGE.search(head)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})\s*年度?(?:政府)?信息公开", head)
+    if m:
+        return int(m.group(1))
+    if published:
+        # Reports are due by 31 January (or March) of the following year.
+        return int(published[:4]) - 1
+    return None
+
+
+def find_published(doc: Document) -> str | None:
+    if doc.published:
+        return doc.published
+    head = doc.text[:2000]
+    m = _PUBLISHED_LABEL.search(head)
+    if m:
+        date = parse_date(head[m.end(): m.end() + 30])
+        if date:
+            return date
+    tail = doc.text[-400:]
+    dates = find_dates(tail)
+    return dates[-1][1] if dates else None
+
+
+def detect_template(text: str, figures: dict, year: int | None) -> str:
+    if TEMPLATE_2021_MARKERS.search(text):
+        return "2021"
+    if TEMPLATE_2019_MARKERS.search(text):
+        return "2019"
+    if figures and year:
+        return "2021" if year >= 2021 else "2019" if year >= 2019 else "unknown"
+    return "unknown"
+
+
+def find_metadata(doc: Document, figures: dict, cell_text: str = "") -> Metadata:
+    title, titled = find_title(doc)
+    published = find_published(doc)
+    year = find_report_year(title if titled else None, doc.text, published)
+    agency = find_agency(title if titled else None, doc.text)
+    template = detect_template(doc.text + cell_text, figures, year)
+    apps = figures.get("applications", {})
+    is_report, reason = True, None
+    if not titled:
+        head = (doc.title or "") + doc.text[:300]
+        distractor = DISTRACTORS.search(head)
+        if distractor:
+            is_report, reason = False, f"not an OGI annual report ({distractor.group(0)}): {title or ''}".strip()
+        elif len(apps) < 3:
+            is_report = False
+            reason = "no OGI annual report title or template tables found" + (f": {title}" if title else "")
+    return Metadata(title, agency, year, published, template, is_report, reason)

@@ -1,0 +1,46 @@
+"""Reading the number in a table cell, the way agencies actually type them."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Cells that the template's own convention (and agencies' habit) reads as zero.
+ZERO_MARKS = frozenset({"", "0", "-", "--", "—", "——", "–", "/", "／", "\\", "无", "空", "零", "〇", "×", "x"})
+
+# A value cell: a number, optionally with a unit and/or a parenthesised note
+# ("22（其中修订16件）", "55(含自然失效29件)", "4件", "0.1250万元").
+_VALUE = re.compile(
+    r"^[+]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s*(?:件|个|条|项|次|人次|家|份|万元|元|笔)?\s*(?:[(\[].*)?$"
+)
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width digits and punctuation → ASCII) with all whitespace removed."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or "")).replace("，", ",")
+
+
+def is_value(text: str) -> bool:
+    """True for cells that hold a figure (including blanks and dashes meaning zero)."""
+    t = clean(text)
+    return t in ZERO_MARKS or bool(_VALUE.match(t))
+
+
+def is_blank(text: str) -> bool:
+    return clean(text) == ""
+
+
+def parse_value(text: str) -> int | float | None:
+    """The figure in a cell, or None if the cell is not a figure.
+
+    Integers stay ints; decimals (fees in 万元) become floats.
+    """
+    t = clean(text)
+    if t in ZERO_MARKS:
+        return 0
+    m = _VALUE.match(t)
+    if not m:
+        return None
+    num = m.group("num").replace(",", "")
+    return float(num) if "." in num else int(num)

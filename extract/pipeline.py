@@ -1,0 +1,121 @@
+"""bytes → Document (a reader per format) → Report (shared figures, metadata, checks)."""
+from __future__ import annotations
+
+import os
+from importlib import import_module
+
+from extract.checks import evaluate
+from extract.document import Document
+from extract.figures import find_figures
+from extract.meta import find_metadata
+from extract.report import NotAReport, Report, Unreadable
+
+# Bumped whenever extraction output may change; stored on every archived version so
+# `ogi reextract` knows what produced which figures.
+EXTRACTOR_VERSION = "0.1.0"
+
+# Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
+MAX_BYTES = 50 * 1024 * 1024
+
+# format -> "module:function" taking (data: bytes) and returning a Document.
+READERS = {
+    "html": "extract.html:read_html",
+    "txt": "extract.text:read_text",
+    "pdf": "extract.pdf:read_pdf",
+    "docx": "extract.office:read_docx",
+    "doc": "extract.office:read_doc",
+    "wps": "extract.office:read_wps",
+    "xlsx": "extract.office:read_xlsx",
+    "xls": "extract.office:read_xls",
+}
+
+_EXTENSIONS = {
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html",
+    ".asp": "html", ".aspx": "html", ".php": "html", ".txt": "txt", ".pdf": "pdf",
+    ".docx": "docx", ".doc": "doc", ".wps": "wps", ".xlsx": "xlsx", ".xls": "xls",
+}
+_CONTENT_TYPES = {
+    "text/html": "html", "application/xhtml+xml": "html", "text/plain": "txt",
+    "application/pdf": "pdf", "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.ms-works": "wps", "application/kswps": "wps", "application/wps-office.wps": "wps",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+
+
+def sniff_format(data: bytes, url: str = "", content_type: str | None = None) -> str:
+    """Decide the format from magic bytes first (servers often lie), then type, then extension."""
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        # Office Open XML: a zip; which one is told by its main part's name.
+        if b"word/" in data[:4096] or b"word/" in data[-65536:]:
+            return "docx"
+        if b"xl/" in data[:4096] or b"xl/" in data[-65536:]:
+            return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 compound file: .doc, .wps or .xls
+        ext = _extension(url)
+        if ext in ("wps", "xls", "doc"):
+            return ext
+        return "xls" if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536] else "doc"
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    ext = _extension(url)
+    if ext in ("txt",) or ctype == "text/plain":
+        return "txt"
+    if ctype in _CONTENT_TYPES and _CONTENT_TYPES[ctype] in ("html",):
+        return "html"
+    if ext:
+        return ext
+    if ctype in _CONTENT_TYPES:
+        return _CONTENT_TYPES[ctype]
+    sample = data[:2048].lstrip().lower()
+    if sample.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table")):
+        return "html"
+    return "txt"
+
+
+def _extension(url: str) -> str | None:
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
+
+
+def read_document(data: bytes, fmt: str, content_type: str | None = None) -> Document:
+    module, func = READERS[fmt].split(":")
+    reader = getattr(import_module(module), func)
+    # Only text formats need the HTTP charset; binary readers take the bytes alone.
+    return reader(data, content_type) if fmt in ("html", "txt") else reader(data)
+
+
+def extract_report(data: bytes, url: str = "", content_type: str | None = None) -> Report:
+    """Extract one report. Raises `Unreadable` (exit 2) or `NotAReport`/`ImageOnly` (exit 3)."""
+    if not data or not data.strip():
+        raise NotAReport("empty document")
+    if len(data) > MAX_BYTES:
+        raise Unreadable(f"document is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+    fmt = sniff_format(data, url, content_type)
+    doc = read_document(data, fmt, content_type)
+    figures = find_figures(doc.blocks)
+    meta = find_metadata(doc, figures, _cell_text(doc))
+    if not meta.is_report:
+        raise NotAReport(meta.reason)
+    return Report(
+        title=meta.title,
+        agency=meta.agency,
+        year=meta.year,
+        published=meta.published,
+        source_url=url or None,
+        format=doc.format,
+        template=meta.template,
+        figures=figures,
+        checks=evaluate(figures),
+        text=doc.text,
+    )
+
+
+def _cell_text(doc: Document) -> str:
+    return " ".join(c.text for b in doc.blocks for row in b.rows for c in row if c.text)
+
+
+__all__ = ["EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]

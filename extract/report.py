@@ -1,0 +1,66 @@
+"""The result of extracting one document: metadata, template figures and checks."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Figures = dict[str, dict[str, dict[str, float | int]]]  # table -> row -> column -> value
+
+
+class ExtractError(Exception):
+    """Base class: `reason` is a one-line, human-readable explanation."""
+
+    exit_code = 2
+    status = "error"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Unreadable(ExtractError):
+    """The bytes cannot be read as a document (corrupt, truncated, encrypted, too large...)."""
+
+    exit_code = 2
+    status = "unreadable"
+
+
+class NotAReport(ExtractError):
+    """The document was read but is not an OGI annual report."""
+
+    exit_code = 3
+    status = "not_a_report"
+
+
+class ImageOnly(NotAReport):
+    """A scanned report: pages are pictures, there is no text to extract."""
+
+    status = "image_only"
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Report:
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: str | None  # YYYY-MM-DD
+    source_url: str | None
+    format: str  # html | txt | pdf | docx | doc | wps | xls | xlsx
+    template: str  # "2021" | "2019" | "unknown"
+    figures: Figures = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    # Normalised main text (no page chrome): what versioning hashes and full-text search indexes.
+    text: str = ""
+
+    def to_dict(self, with_text: bool = False) -> dict[str, Any]:
+        out = asdict(self)
+        if not with_text:
+            out.pop("text")
+        return out

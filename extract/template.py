@@ -1,0 +1,115 @@
+"""The 2021 national template (国办公开办函〔2021〕30号) as data: tables, rows, columns and the label
+variants agencies use for them.
+
+Patterns are regular expressions searched in a *normalised* label: NFKC, whitespace removed,
+leading numbering ("（一）", "1.", "一、", "1、") stripped, quotes dropped (see `figures.norm_label`).
+Order matters only within a table: the first matching row wins.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+APPLICANT_COLUMNS = (
+    ("natural_person", "自然人", r"自然人"),
+    ("commercial_enterprise", "商业企业", r"商业企业"),
+    ("research_institution", "科研机构", r"科研机构"),
+    ("social_welfare_org", "社会公益组织", r"社会公益组织|公益组织"),
+    ("legal_service_org", "法律服务机构", r"法律服务机构"),
+    ("other_org", "其他", r"^其他$|^其他组织$"),
+    ("total", "总计", r"^总计$|^合计$"),
+)
+REVIEW_COLUMNS = (
+    ("upheld", "结果维持", r"维持"),
+    ("corrected", "结果纠正", r"纠正"),
+    ("other", "其他结果", r"其他结果|^其他$"),
+    ("pending", "尚未审结", r"尚未审结|未审结"),
+    ("total", "总计", r"^总计$|^合计$"),
+)
+REVIEW_GROUPS = (
+    ("review", "行政复议", r"行政复议$|^复议$"),
+    ("litigation_direct", "未经复议直接起诉", r"未经复议|直接起诉"),
+    ("litigation_after_review", "复议后起诉", r"复议后起诉"),
+)
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    table: str
+    key: str
+    label: str  # the template's own wording, for exports and Datasette
+    pattern: re.Pattern
+    columns: tuple[str, ...]
+    # Regex the row's group context (labels to its left, or the last group heading seen) must
+    # match; for labels such as "3.其他" that only mean something inside their group.
+    group: re.Pattern | None = None
+
+
+def _row(table, key, label, pattern, columns, group=None):
+    return RowSpec(table, key, label, re.compile(pattern), columns,
+                   re.compile(group) if group else None)
+
+
+_APP = tuple(c[0] for c in APPLICANT_COLUMNS)
+_REV = tuple(c[0] for c in REVIEW_COLUMNS)
+
+ROWS: tuple[RowSpec, ...] = (
+    # 二、主动公开政府信息情况
+    _row("active", "regulations", "规章", r"^规章$|^规章[(（]|^规章制[定发]", ("made", "repealed", "in_force")),
+    _row("active", "normative_documents", "行政规范性文件", r"规范性文件", ("made", "repealed", "in_force")),
+    _row("active", "licensing", "行政许可", r"^行政许可", ("decisions",)),
+    _row("active", "punishment", "行政处罚", r"^行政处罚", ("decisions",)),
+    _row("active", "coercion", "行政强制", r"^行政强制", ("decisions",)),
+    _row("active", "fees", "行政事业性收费", r"事业性收费", ("amount",)),
+    # 三、收到和处理政府信息公开申请情况
+    _row("applications", "new_received", "一、本年新收政府信息公开申请数量", r"本年新收|新收.*申请", _APP),
+    _row("applications", "carried_over", "二、上年结转政府信息公开申请数量", r"上年结转", _APP),
+    _row("applications", "granted", "（一）予以公开", r"^予以公开", _APP),
+    _row("applications", "partially_granted", "（二）部分公开", r"^部分公开", _APP),
+    _row("applications", "denied_state_secret", "1.属于国家秘密", r"国家秘密", _APP),
+    _row("applications", "denied_prohibited_by_law", "2.其他法律行政法规禁止公开", r"法律行政法规禁止|法律法规禁止", _APP),
+    _row("applications", "denied_security_stability", "3.危及“三安全一稳定”", r"三安全一稳定|国家安全|公共安全", _APP),
+    _row("applications", "denied_third_party_rights", "4.保护第三方合法权益", r"第三方合法权益|第三方", _APP),
+    _row("applications", "denied_internal_affairs", "5.属于三类内部事务信息", r"内部事务", _APP),
+    _row("applications", "denied_process_info", "6.属于四类过程性信息", r"过程性信息", _APP),
+    _row("applications", "denied_enforcement_files", "7.属于行政执法案卷", r"行政执法案卷|执法案卷", _APP),
+    _row("applications", "denied_admin_inquiry", "8.属于行政查询事项", r"行政查询事项|查询事项", _APP),
+    _row("applications", "unable_not_held", "1.本机关不掌握相关政府信息", r"不掌握", _APP),
+    _row("applications", "unable_needs_creation", "2.没有现成信息需要另行制作", r"另行制作|没有现成信息", _APP),
+    _row("applications", "unable_unclear", "3.补正后申请内容仍不明确", r"仍不明确", _APP),
+    _row("applications", "unprocessed_petition", "1.信访举报投诉类申请", r"信访|举报投诉", _APP),
+    _row("applications", "unprocessed_duplicate", "2.重复申请", r"重复申请", _APP),
+    _row("applications", "unprocessed_publication", "3.要求提供公开出版物", r"公开出版物", _APP),
+    _row("applications", "unprocessed_excessive", "4.无正当理由大量反复申请", r"大量反复", _APP),
+    _row("applications", "unprocessed_reconfirm", "5.要求行政机关确认或重新出具已获取信息", r"确认或重新出具|重新出具", _APP),
+    _row("applications", "other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", r"逾期不补正", _APP),
+    _row("applications", "other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", r"缴纳费用|收费通知", _APP),
+    _row("applications", "other_other", "3.其他", r"^其他$", _APP, group=r"其他处理"),
+    _row("applications", "total_processed", "（七）总计", r"^总计$|^合计$", _APP, group=r"办理结果|^$"),
+    _row("applications", "carried_forward", "四、结转下年度继续办理", r"结转下年", _APP),
+    # 四、政府信息公开行政复议、行政诉讼情况 (also laid out one row per group in some reports)
+    *(_row("review_litigation", key, label, pattern, _REV) for key, label, pattern in REVIEW_GROUPS),
+)
+
+ROWS_BY_KEY = {(r.table, r.key): r for r in ROWS}
+
+# Column wording for table 1, which differs between the 2021 and the 2019 template. Only columns
+# whose meaning is the same in both are mapped; 2019's 本年新公开数量 / 对外公开总数量 / 上一年项目数量 /
+# 本年增减 have no 2021 equivalent and are never guessed into one.
+ACTIVE_COLUMNS = (
+    ("made", r"制发|新制作"),
+    ("repealed", r"废止"),
+    ("in_force", r"现行有效"),
+    ("decisions", r"处理决定"),
+    ("amount", r"收费金额|金额"),
+)
+
+# Text markers that tell the templates apart.
+TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|现行有效件数|逾期不补正|本年收费金额|行政查询事项|行政执法案卷")
+TEMPLATE_2019_MARKERS = re.compile(r"本年新制作数量|对外公开总数量|上一年项目数量|本年增/?减|政府集中采购")
+
+TABLE_LABELS = {
+    "active": "主动公开政府信息情况",
+    "applications": "收到和处理政府信息公开申请情况",
+    "review_litigation": "政府信息公开行政复议、行政诉讼情况",
+}

@@ -1,0 +1,17 @@
+"""Every labelled fixture extracts exactly as labelled (cells, metadata, exit codes)."""
+import pytest
+
+from bench.accuracy import load_cases, score_case
+
+CASES = load_cases()
+
+
+def test_there_are_labelled_fixtures():
+    assert len(CASES) >= 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture_extracts_as_labelled(case):
+    score = score_case(case)
+    assert score.total > 0
+    assert score.errors == [], "\n".join(score.errors[:20])
