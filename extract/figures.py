@@ -18,6 +18,7 @@ from extract.template import (
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     ROWS,
+    TEMPLATE_2019_MARKERS,
     RowSpec,
 )
 
@@ -190,12 +191,17 @@ def _update_section(names: list[str], state: _State) -> None:
 
 def _is_review_header(names: list[str]) -> bool:
     joined = "".join(names)
-    return bool(_REVIEW_HEADER.search(joined) and _REVIEW_HEADER_2.search(joined))
+    if _REVIEW_HEADER.search(joined) and _REVIEW_HEADER_2.search(joined):
+        return True
+    # A per-group layout's header names only the outcome columns.
+    return sum(1 for n in names if _first_key(_REVIEW_COL, n) in ("upheld", "corrected", "pending")) >= 3
 
 
 def _learn_headers(record: Record, names: list[str], state: _State) -> None:
     """Remember column headers: by grid column where known, else by order (active table)."""
-    if any(_first_key(_ACTIVE_COL, n) for n in names):
+    # Table 1 headers, including 2019-template ones none of whose columns map (so that their
+    # figures are not read with the 2021 column order).
+    if any(_first_key(_ACTIVE_COL, n) for n in names) or any(n == "信息内容" or TEMPLATE_2019_MARKERS.search(n) for n in names):
         state.active_header = record.labels
         state.active_header_block = record.block
     applicant_hits = [k for n in names for k, p in _APPLICANT if p.search(n)]
@@ -233,8 +239,6 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
             if spec.key == "other_other" and not re.search(r"其他处理", context):
                 continue
             if spec.key == "total_processed" and state.section not in (None, "applications"):
-                continue
-            if spec.table == "review_litigation" and state.section not in (None, "review_litigation"):
                 continue
             return spec, context
     return None, ""

@@ -25,7 +25,7 @@ _AGENCY_BEFORE_YEAR = re.compile(
     r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年"
 )
 _AGENCY_AFTER_YEAR = re.compile(
-    r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*(?P<agency>.+)(?:政府信息公开|政务公开|信息公开)"
+    r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*(?P<agency>.*?)(?:信息公开|政务公开)"
 )
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-)\s*(?:(?:19|20)\d{2}年)?12月31日")
@@ -73,17 +73,26 @@ def find_agency(title: str | None, text: str) -> str | None:
     if title:
         core = title
         m = _AGENCY_AFTER_YEAR.match(core)
-        agency = m.group("agency") if m else None
+        agency = _drop_report_government(m.group("agency")) if m else None
         if not agency:
             m = _AGENCY_BEFORE_YEAR.match(core)
             agency = m.group("agency") if m else None
         if agency:
             agency = re.sub(r"^关于|关于$|的$|[(（]本级[)）]$", "", agency).strip(" 　:：")
-            if agency.endswith("人民"):  # "…人民政府信息公开" shares its 政府 with the report name
-                agency += "政府"
             if len(agency) >= 2:
                 return agency
     return _signature_agency(text)
+
+
+def _drop_report_government(prefix: str) -> str:
+    """Split the 政府 of "政府信息公开" from the agency name before it.
+
+    "漯河市商务局政府" → 漯河市商务局; "漯河市人民政府政府" → 漯河市人民政府; but in
+    "漯河市人民政府信息公开" the one 政府 belongs to the agency.
+    """
+    if prefix.endswith("政府") and not prefix.endswith("人民政府") or prefix.endswith("政府政府"):
+        return prefix[:-2]
+    return prefix
 
 
 def _signature_agency(text: str) -> str | None:

@@ -10,7 +10,7 @@ ZERO_MARKS = frozenset({"", "0", "-", "--", "—", "——", "–", "/", "／", 
 # A value cell: a number, optionally with a unit and/or a parenthesised note
 # ("22（其中修订16件）", "55(含自然失效29件)", "4件", "0.1250万元").
 _VALUE = re.compile(
-    r"^[+]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s*(?:件|个|条|项|次|人次|家|份|万元|元|笔)?\s*(?:[(\[].*)?$"
 )
 _SPACE = re.compile(r"\s+")
@@ -43,4 +43,6 @@ def parse_value(text: str) -> int | float | None:
     if not m:
         return None
     num = m.group("num").replace(",", "")
-    return float(num) if "." in num else int(num)
+    value = float(num) if "." in num else int(num)
+    # Only the 2019 template's 本年增/减 column is ever negative.
+    return -value if m.group("sign") == "-" else value

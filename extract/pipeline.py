@@ -8,7 +8,7 @@ from extract.checks import evaluate
 from extract.document import Document
 from extract.figures import find_figures
 from extract.meta import find_metadata
-from extract.report import NotAReport, Report, Unreadable
+from extract.report import ExtractError, NotAReport, Report, Unreadable
 
 # Bumped whenever extraction output may change; stored on every archived version so
 # `ogi reextract` knows what produced which figures.
@@ -95,7 +95,12 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     if len(data) > MAX_BYTES:
         raise Unreadable(f"document is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     fmt = sniff_format(data, url, content_type)
-    doc = read_document(data, fmt, content_type)
+    try:
+        doc = read_document(data, fmt, content_type)
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
+        raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     figures = find_figures(doc.blocks)
     meta = find_metadata(doc, figures, _cell_text(doc))
     if not meta.is_report:

@@ -97,7 +97,7 @@ ROWS_BY_KEY = {(r.table, r.key): r for r in ROWS}
 # whose meaning is the same in both are mapped; 2019's 本年新公开数量 / 对外公开总数量 / 上一年项目数量 /
 # 本年增减 have no 2021 equivalent and are never guessed into one.
 ACTIVE_COLUMNS = (
-    ("made", r"制发|新制作"),
+    ("made", r"制发"),
     ("repealed", r"废止"),
     ("in_force", r"现行有效"),
     ("decisions", r"处理决定"),
@@ -105,7 +105,7 @@ ACTIVE_COLUMNS = (
 )
 
 # Text markers that tell the templates apart.
-TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|现行有效件数|逾期不补正|本年收费金额|行政查询事项|行政执法案卷")
+TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|现行有效件数|逾期不补正|本年收费金额|废止件数")
 TEMPLATE_2019_MARKERS = re.compile(r"本年新制作数量|对外公开总数量|上一年项目数量|本年增/?减|政府集中采购")
 
 TABLE_LABELS = {

@@ -1,0 +1,149 @@
+"""Label-driven mapping of rows and columns, on small hand-made documents."""
+from extract import extract_report
+from extract.document import Block, Cell
+from extract.figures import find_figures, norm_label
+from extract.template import ROWS
+
+APP_ROWS = [r for r in ROWS if r.table == "applications"]
+COLS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+        "legal_service_org", "other_org", "total"]
+TITLE = "<title>某某市某某局2023年政府信息公开工作年度报告_某某市人民政府</title>"
+
+
+def values_for(i):
+    """Distinct, non-trivial figures per row so a shifted column or row is caught."""
+    v = [i + 1, i % 3, 0, 1 if i % 4 == 0 else 0, 0, i % 2, 0]
+    v[6] = sum(v[:6])
+    return v
+
+
+def table3_html(label=lambda spec: spec.label, cell=str):
+    """The 2021 table 3 as CMSs emit it: spans for header and row groups."""
+    head = ('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            '<td colspan="7">申请人情况</td></tr>'
+            '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
+            '<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>')
+    body = []
+    groups = {"denied": "（三）不予公开", "unable": "（四）无法提供", "unprocessed": "（五）不予处理", "other": "（六）其他处理"}
+    for i, spec in enumerate(APP_ROWS):
+        vals = "".join(f"<td>{cell(v)}</td>" for v in values_for(i))
+        prefix = spec.key.split("_")[0]
+        if spec.key in ("new_received", "carried_over", "carried_forward"):
+            body.append(f'<tr><td colspan="3">{label(spec)}</td>{vals}</tr>')
+        elif prefix in groups:
+            first = not APP_ROWS[i - 1].key.startswith(prefix)
+            n = sum(1 for r in APP_ROWS if r.key.startswith(prefix + "_"))
+            g = f'<td rowspan="{n}">{groups[prefix]}</td>' if first else ""
+            body.append(f"<tr>{g}<td>{label(spec)}</td>{vals}</tr>")
+        else:
+            body.append(f'<tr><td colspan="2">{label(spec)}</td>{vals}</tr>')
+    # the row-group label 三、本年度办理结果 spans the outcome rows in column 0
+    n_outcomes = 22
+    first_outcome = 2
+    body[first_outcome] = body[first_outcome].replace("<tr>", f'<tr><td rowspan="{n_outcomes}">三、本年度办理结果</td>', 1)
+    return f"<table border=1>{head}{''.join(body)}</table>"
+
+
+def expected_apps():
+    return {spec.key: dict(zip(COLS, values_for(i))) for i, spec in enumerate(APP_ROWS)}
+
+
+def html_doc(*tables):
+    return (f"<html><head><meta charset='utf-8'>{TITLE}</head><body><div class='nav'>首页</div>"
+            f"<div id='zoom'><p>一、总体情况</p>{''.join(tables)}<p>某某市某某局</p><p>2024年1月31日</p></div></body></html>").encode()
+
+
+def test_spanned_grid_maps_every_cell_by_header_position():
+    report = extract_report(html_doc(table3_html()), url="http://x.gov.cn/a.html")
+    assert report.figures["applications"] == expected_apps()
+    assert all(c.ok for c in report.checks if "row_total" in c.rule)
+
+
+def test_label_variants_and_number_forms():
+    def variant(spec):
+        text = norm_label(spec.label)
+        return {"granted": "(一) 予 以 公 开", "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+                "denied_security_stability": '3、危及"三安全一稳定"', "total_processed": "(七)总计"}.get(spec.key, "1．" + text)
+
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    report = extract_report(html_doc(table3_html(variant, lambda v: "—" if v == 0 else str(v).translate(full_width))))
+    assert report.figures["applications"] == expected_apps()
+
+
+def test_table_split_in_two_without_repeated_header():
+    html = table3_html()
+    rows = html.split("<tr>")
+    cut = 12
+    part1 = "<tr>".join(rows[:cut]) + "</table>"
+    part2 = "<table>" + "<tr>" + "<tr>".join(rows[cut:])
+    report = extract_report(html_doc(part1, "<p>（续表）</p>", part2))
+    assert report.figures["applications"] == expected_apps()
+
+
+def test_flattened_paragraph_stream():
+    cells = ["申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    groups = {"granted": "三、本年度办理结果", "denied_state_secret": "（三）不予公开", "unable_not_held": "（四）无法提供",
+              "unprocessed_petition": "（五）不予处理", "other_no_correction": "（六）其他处理"}
+    for i, spec in enumerate(APP_ROWS):
+        cells.extend([groups[spec.key]] if spec.key in groups else [])
+        cells.append(spec.label)
+        cells.extend(str(v) for v in values_for(i))
+    paras = "".join(f"<p>{c}</p>" for c in cells)
+    report = extract_report(html_doc(paras))
+    assert report.figures["applications"] == expected_apps()
+
+
+def test_review_table_three_level_header_and_per_group_layout():
+    header = ('<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+              '<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td>'
+              '<td rowspan="2">尚未审结</td><td rowspan="2">总计</td><td colspan="5">未经复议直接起诉</td>'
+              '<td colspan="5">复议后起诉</td></tr><tr>' + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td>"
+              "<td>尚未审结</td><td>总计</td>" * 2 + "</tr>")
+    data = "<tr>" + "".join(f"<td>{v}</td>" for v in [1, 2, 0, 1, 4, 0, 1, 0, 0, 1, 2, 0, 0, 0, 2]) + "</tr>"
+    report = extract_report(html_doc(table3_html(), f"<table>{header}{data}</table>"))
+    rl = report.figures["review_litigation"]
+    assert rl["review"] == {"upheld": 1, "corrected": 2, "other": 0, "pending": 1, "total": 4}
+    assert rl["litigation_direct"]["corrected"] == 1 and rl["litigation_after_review"]["upheld"] == 2
+    per_group = ("<table><tr><td>项目</td><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td></tr>"
+                 "<tr><td>行政复议</td><td>3</td><td>0</td><td>0</td><td>0</td><td>3</td></tr>"
+                 "<tr><td>未经复议直接起诉</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td></tr>"
+                 "<tr><td>复议后起诉</td><td>0</td><td>0</td><td>0</td><td>2</td><td>2</td></tr></table>")
+    rl = extract_report(html_doc(table3_html(), per_group)).figures["review_litigation"]
+    assert rl["review"]["upheld"] == 3 and rl["litigation_direct"]["corrected"] == 1
+    assert rl["litigation_after_review"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 2, "total": 2}
+
+
+def test_active_table_2019_columns_are_never_guessed():
+    t2019 = ("<table><tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
+             "<tr><td>规章</td><td>1</td><td>1</td><td>9</td></tr>"
+             "<tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>"
+             "<tr><td>行政许可</td><td>12</td><td>-1</td><td>3,456</td></tr>"
+             "<tr><td>行政事业性收费</td><td>2</td><td>0</td></tr></table>")
+    report = extract_report(html_doc(t2019, table3_html()))
+    assert report.figures["active"] == {"licensing": {"decisions": 3456}}
+
+
+def test_template_detection():
+    from extract.meta import detect_template
+    assert detect_template("信息内容 本年制发件数 本年废止件数 现行有效件数", {}, None) == "2021"
+    assert detect_template("信息内容 本年新制作数量 本年新公开数量 对外公开总数量", {}, None) == "2019"
+    assert detect_template("", {"applications": {}}, 2020) == "2019"
+    assert detect_template("", {"applications": {}}, 2022) == "2021"
+    assert detect_template("二〇一五年政府信息公开工作年度报告", {}, 2015) == "unknown"
+
+
+def test_a_row_that_cannot_be_located_is_left_out():
+    # five value cells for a seven-column row and no grid to say which are missing
+    block = Block(rows=[[Cell("一、本年新收政府信息公开申请数量"), *(Cell(v) for v in "11111")],
+                        [Cell("二、上年结转政府信息公开申请数量"), *(Cell(v) for v in "1000001")]])
+    figures = find_figures([block])
+    assert "new_received" not in figures["applications"]
+    assert figures["applications"]["carried_over"]["total"] == 1
+
+
+def test_other_other_only_inside_its_group():
+    rows = [[Cell("3.其他"), *(Cell("1") for _ in range(7))]]
+    assert find_figures([Block(rows=rows)]) == {}
+    rows = [[Cell("（六）其他处理"), Cell("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"), *(Cell("0") for _ in range(7))],
+            [Cell(""), Cell("3.其他"), *(Cell("2") for _ in range(7))]]
+    assert find_figures([Block(rows=rows)])["applications"]["other_other"]["total"] == 2
