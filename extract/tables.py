@@ -55,13 +55,17 @@ def _owner_table(el):
 
 
 def table_blocks(tree) -> tuple[list[Block], set]:
-    """Grids of the data tables (those holding no other table); layout tables are skipped."""
+    """Grids of the data tables, and the set of those tables.
+
+    Tables holding other tables are layout; so is a one-column table (an article box). Their
+    content is left to the paragraph stream.
+    """
     blocks, used = [], set()
     for table in tree.iter("table"):
         if table.find(".//table") is not None:
             continue
         rows = grid(table)
-        if rows:
+        if rows and max(len(r) for r in rows) >= 2:
             blocks.append(Block(rows=rows))
             used.add(table)
     return blocks, used
