@@ -274,17 +274,15 @@ def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
 
 
 def _by_position(values: list[Cell], colmap: dict[int, str]) -> dict[str, Cell] | None:
-    """Value cells keyed through the header's grid columns, if every non-blank value maps."""
+    """Value cells keyed through the header's grid columns (None if the header contradicts itself)."""
     if not colmap or any(v.col is None for v in values):
         return None
     out: dict[str, Cell] = {}
     for cell in values:
         key = colmap.get(cell.col)
-        if key is None:
-            if is_blank(cell.text):
-                continue
-            return None
-        if key in out:
+        if key is None:  # a column the template does not have (小计, 备注): not ours to read
+            continue
+        if key in out and out[key].text != cell.text:
             return None
         out[key] = cell
     return out or None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
@@ -57,8 +58,13 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
     stream = Block(rows=[[Cell(t) for t in _leaf_texts(body if body is not None else tree, grids)]],
                    rows_known=False)
     title = _meta(tree, _TITLE_META) or _first_text(tree, "//title") or _first_text(tree, "//h1")
+    main = _main_text(tree)  # before htmldate, which may prune the tree it is given
     published = parse_date(_meta(tree, _DATE_META) or "")
-    main = _main_text(tree)
+    if published is None:
+        # htmldate knows the other metadata conventions (JSON-LD, Dublin Core, time tags); its
+        # cheap mode only, since the text's own 发布时间 / signature date are read later.
+        found = htmldate.find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        published = found or None
     return Document(format="html", text=main, blocks=[*blocks, stream], title=title, published=published)
 
 

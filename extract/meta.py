@@ -20,13 +20,8 @@ DISTRACTORS = re.compile(
 )
 _SITE_SUFFIX = re.compile(r"\s*[_|\-—–｜]\s*[^_|\-—–｜]*$")
 _PUBLISHED_LABEL = re.compile(r"(?:发布|公开|成文|生成|印发)(?:时间|日期)\s*[:：]?\s*")
-_AGENCY_BEFORE_YEAR = re.compile(
-    r"^(?:关于)?(?P<agency>[^\s\d〇零一二三四五六七八九]{2,40}?)(?:关于)?\s*"
-    r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年"
-)
-_AGENCY_AFTER_YEAR = re.compile(
-    r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*(?P<agency>.*?)(?:信息公开|政务公开)"
-)
+_YEAR_IN_TITLE = re.compile(r"[(（]?\s*(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*[)）]?")
+_BEFORE_REPORT_NAME = re.compile(r"^(?P<agency>.*?)(?:信息公开|政务公开)")
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-)\s*(?:(?:19|20)\d{2}年)?12月31日")
 
@@ -70,15 +65,14 @@ def find_title(doc: Document) -> tuple[str | None, bool]:
 
 
 def find_agency(title: str | None, text: str) -> str | None:
+    """The issuing body: what the title puts before 政府信息公开, once years are taken out
+    ("漯河市商务局2022年…", "2022年漯河市商务局…", "…年度报告（2022年）"), else the signature."""
     if title:
-        core = title
-        m = _AGENCY_AFTER_YEAR.match(core)
-        agency = _drop_report_government(m.group("agency")) if m else None
-        if not agency:
-            m = _AGENCY_BEFORE_YEAR.match(core)
-            agency = m.group("agency") if m else None
-        if agency:
-            agency = re.sub(r"^关于|关于$|的$|[(（]本级[)）]$", "", agency).strip(" 　:：")
+        core = _YEAR_IN_TITLE.sub("", title)
+        m = _BEFORE_REPORT_NAME.search(core)
+        if m:
+            agency = _drop_report_government(m.group("agency").strip(" 　:：-—_"))
+            agency = re.sub(r"^关于|关于$|的$|[(（]本级[)）]$", "", agency)
             if len(agency) >= 2:
                 return agency
     return _signature_agency(text)
