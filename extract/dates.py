@@ -72,3 +72,17 @@ def find_year(text: str) -> int | None:
         if y and 1990 <= y <= 2100:
             return y
     return None
+
+
+# Most specific first: pages that print both 成文日期 and 发布日期 were published on the latter.
+_PUBLISHED_LABELS = tuple(re.compile(rf"{word}(?:时间|日期)\s*[:：]?\s*") for word in ("发布", "公开", "生成", "印发", "成文"))
+
+
+def labelled_date(text: str) -> str | None:
+    """The date after a 发布时间 / 发布日期 / 成文日期 label, as article info bars print it."""
+    for label in _PUBLISHED_LABELS:
+        for m in label.finditer(text):
+            found = parse_date(text[m.end(): m.end() + 30])
+            if found:
+                return found
+    return None

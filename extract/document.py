@@ -16,6 +16,9 @@ class Cell:
     # grid (HTML/DOCX/PDF ruled tables, spreadsheets); None for flattened text, where only the
     # order of cells is known.
     col: int | None = None
+    # (row, col) of the source cell when a merged cell was repeated into several grid positions,
+    # so that one spanned figure is not read as several.
+    origin: tuple[int, int] | None = None
 
 
 Row = list[Cell]

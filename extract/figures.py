@@ -69,6 +69,9 @@ class _State:
     # Per block: grid column -> key, built from that block's header rows.
     applicant_cols: dict[int, str] = field(default_factory=dict)
     review_cols: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    # Review/litigation groups in the order this block's header names them (for tables split
+    # into a 行政复议 part and a 行政诉讼 part).
+    review_groups: list[str] = field(default_factory=list)
     active_header: list[Cell] = field(default_factory=list)
     active_header_block: int = -1
     # None until an applicant header is seen; then whether any of its rows had a 总计 column.
@@ -82,7 +85,7 @@ def find_figures(blocks: list[Block], text: str = "") -> Figures:
     """All template figures found in the blocks, first occurrence of each cell winning."""
     state = _State()
     for index, block in enumerate(blocks):
-        state.applicant_cols, state.review_cols = {}, {}
+        state.applicant_cols, state.review_cols, state.review_groups = {}, {}, []
         rows = block.rows if block.rows_known else _segment_stream(block.rows)
         for row in rows:
             record = _split(row, index)
@@ -102,6 +105,8 @@ def _split(row: Row, block: int) -> Record | None:
     else:
         labels = [c for c in cells[: last_label + 1] if not is_blank(c.text)]
         values = cells[last_label + 1:]
+    # A figure in a cell spanning several columns was repeated into each: read it once.
+    values = [v for i, v in enumerate(values) if v.origin is None or i == 0 or values[i - 1].origin != v.origin]
     # A label spread over merged grid cells repeats; keep it once.
     deduped: list[Cell] = []
     for cell in labels:
@@ -212,9 +217,12 @@ def _learn_headers(record: Record, names: list[str], state: _State) -> None:
             if key and cell.col is not None:
                 state.applicant_cols[cell.col] = key
     for cell, name in zip(record.labels, names):
+        group = _first_key(_REVIEW_GROUP, name)
+        if group and group not in state.review_groups:
+            state.review_groups.append(group)
         if cell.col is None:
             continue
-        group, col = _first_key(_REVIEW_GROUP, name), _first_key(_REVIEW_COL, name)
+        col = _first_key(_REVIEW_COL, name)
         if group or col:
             old_group, old_col = state.review_cols.get(cell.col, (None, None))
             state.review_cols[cell.col] = (group or old_group, col or old_col)
@@ -337,13 +345,20 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
             for group, key, cell in complete:
                 state.put("review_litigation", group, key, parse_value(cell.text))
             return True
+    # By count: all three groups in the template's order, or the groups this block's header
+    # names, in its order (a table split into its 行政复议 and 行政诉讼 parts).
+    groups = [g for g, *_ in REVIEW_GROUPS]
+    if len(state.review_groups) == 3:
+        groups = state.review_groups
     values = _values(record, 3 * N_REVIEW)
+    if values is None and state.review_groups:
+        groups = state.review_groups
+        values = _values(record, len(groups) * N_REVIEW)
     if values is None:
         return False
     for i, cell in enumerate(values):
-        group = REVIEW_GROUPS[i // N_REVIEW][0]
         key = REVIEW_COLUMNS[i % N_REVIEW][0]
-        state.put("review_litigation", group, key, parse_value(cell.text))
+        state.put("review_litigation", groups[i // N_REVIEW], key, parse_value(cell.text))
     return True
 
 

@@ -8,7 +8,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from extract.dates import parse_date
+from extract.dates import labelled_date, parse_date
 from extract.document import Block, Cell, Document
 from extract.encoding import decode_html, detect_encoding
 from extract.report import Unreadable
@@ -55,11 +55,14 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         bad.drop_tree()
     blocks, grids = table_blocks(tree)
     body = tree.find("body")
-    stream = Block(rows=[[Cell(t) for t in _leaf_texts(body if body is not None else tree, grids)]],
-                   rows_known=False)
+    texts = _leaf_texts(body if body is not None else tree, grids)
+    stream = Block(rows=[[Cell(t) for t in texts]], rows_known=False)
     title = _meta(tree, _TITLE_META) or _first_text(tree, "//title") or _first_text(tree, "//h1")
     main = _main_text(tree)  # before htmldate, which may prune the tree it is given
     published = parse_date(_meta(tree, _DATE_META) or "")
+    if published is None:
+        # The article's info bar (发布日期：…) is page chrome to trafilatura, so read it here.
+        published = labelled_date("\n".join(texts[:200]))
     if published is None:
         # htmldate knows the other metadata conventions (JSON-LD, Dublin Core, time tags); its
         # cheap mode only, since the text's own 发布时间 / signature date are read later.

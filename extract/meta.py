@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.dates import find_dates, find_year as year_in, parse_date
+from extract.dates import find_dates, find_year as year_in, labelled_date
 from extract.document import Document
 from extract.template import TEMPLATE_2019_MARKERS, TEMPLATE_2021_MARKERS
 
@@ -19,7 +19,6 @@ DISTRACTORS = re.compile(
     r"信息公开目录|依申请公开.*(?:流程|表)|申请表"
 )
 _SITE_SUFFIX = re.compile(r"\s*[_|\-—–｜]\s*[^_|\-—–｜]*$")
-_PUBLISHED_LABEL = re.compile(r"(?:发布|公开|成文|生成|印发)(?:时间|日期)\s*[:：]?\s*")
 _YEAR_IN_TITLE = re.compile(r"[(（]?\s*(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*[)）]?")
 _BEFORE_REPORT_NAME = re.compile(r"^(?P<agency>.*?)(?:信息公开|政务公开)")
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
@@ -59,7 +58,9 @@ def find_title(doc: Document) -> tuple[str | None, bool]:
     """(title, whether it names an OGI annual report)."""
     candidates = [c for c in _title_candidates(doc) if len(c) <= 80]
     for cand in candidates:
-        if REPORT_TITLE.search(cand) and not DISTRACTORS.search(cand):
+        # A report's title names its year; "政府信息公开年报" alone is the column's name (in
+        # breadcrumbs and listing pages), not a report.
+        if REPORT_TITLE.search(cand) and not DISTRACTORS.search(cand) and year_in(cand) and ">" not in cand:
             return cand, True
     return (candidates[0] if candidates else None), False
 
@@ -119,15 +120,19 @@ def find_report_year(title: str | None, text: str, published: str | None) -> int
 def find_published(doc: Document) -> str | None:
     if doc.published:
         return doc.published
-    head = doc.text[:2000]
-    m = _PUBLISHED_LABEL.search(head)
-    if m:
-        date = parse_date(head[m.end(): m.end() + 30])
-        if date:
-            return date
+    date = labelled_date(doc.text[:2000])
+    if date:
+        return date
     tail = doc.text[-400:]
     dates = find_dates(tail)
     return dates[-1][1] if dates else None
+
+
+def _is_listing(text: str) -> bool:
+    """Several different dated report titles on one page: a column's list page."""
+    titles = {ln.strip() for ln in text.splitlines()
+              if len(ln.strip()) <= 80 and REPORT_TITLE.search(ln) and year_in(ln)}
+    return len(titles) >= 3
 
 
 def detect_template(text: str, figures: dict, year: int | None) -> str:
@@ -148,7 +153,9 @@ def find_metadata(doc: Document, figures: dict, cell_text: str = "") -> Metadata
     template = detect_template(doc.text + cell_text, figures, year)
     apps = figures.get("applications", {})
     is_report, reason = True, None
-    if not titled:
+    if len(apps) < 3 and _is_listing(doc.text):
+        is_report, reason = False, "a listing of reports, not a report"
+    elif not titled:
         head = (doc.title or "") + doc.text[:300]
         distractor = DISTRACTORS.search(head)
         if distractor:

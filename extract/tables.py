@@ -39,9 +39,10 @@ def grid(table) -> list[list[Cell]]:
                 c += 1
             text = cell_text(td)
             rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            origin = (r, c) if rowspan > 1 or colspan > 1 else None
             for dr in range(rowspan):
                 for dc in range(colspan):
-                    occupied.setdefault((r + dr, c + dc), Cell(text, c + dc))
+                    occupied.setdefault((r + dr, c + dc), Cell(text, c + dc, origin))
             c += colspan
         width = max((col for (row, col) in occupied if row == r), default=-1) + 1
         out.append([occupied.get((r, col), Cell("", col)) for col in range(width)])

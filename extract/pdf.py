@@ -1,0 +1,515 @@
+"""PDF → Document with pdfplumber: ruled tables as grids, the rest as lines of text.
+
+Each page is parsed once (pdfplumber caches its objects): its ruled tables are found from the
+drawn lines, every character is dropped into the grid cell it sits in, and the characters outside
+tables become text lines. A table that runs on over a page break (with or without the header
+repeated) is joined back into one grid. A PDF without any ruled table gives its lines as one
+block of rows, each split into cells at wide horizontal gaps (a flattened table).
+"""
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from statistics import median
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from extract.convert import collapse_cjk_spaces, drop_page_marks, is_page_mark, join_lines, property_title
+from extract.document import Block, Cell, Document
+from extract.numbers import is_blank, is_value
+from extract.report import ImageOnly, NotAReport, Unreadable
+
+# Word, WPS and LibreOffice print cell borders as lines or thin filled rectangles; pdfplumber's
+# line strategy with its default tolerances joins both into one grid.
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# Reports run to a few dozen pages; beyond this the file is something else (or hostile).
+MAX_PAGES = 300
+# A page with fewer characters than this but with pictures is a scan.
+_SCAN_CHARS = 20
+
+# Gaps inside a line, in units of the font size: wider than _CELL_GAP separates two cells of a
+# flattened table; wider than _WORD_GAP is a space (dropped again between CJK characters).
+_CELL_GAP = 1.5
+_WORD_GAP = 0.2
+_ITEM_GAP = 0.5
+_ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d))")
+_BARE_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+Word = tuple[str, float, float]  # text, x0, x1: characters closer than a word gap
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    cells: list[list[Word]]  # the line split at wide gaps, each part a list of words
+
+    @property
+    def segments(self) -> list[str]:
+        return [collapse_cjk_spaces(" ".join(w[0] for w in words)) for words in self.cells]
+
+    @property
+    def spans(self) -> list[tuple[float, float]]:
+        return [(words[0][1], words[-1][2]) for words in self.cells]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.segments)
+
+
+@dataclass
+class _PCell:
+    r0: int
+    r1: int
+    x0: float
+    x1: float
+    text: str
+
+
+@dataclass
+class _Table:
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    xs: list[float]  # column boundaries
+    ys: list[float]  # row boundaries of the part found on `page`
+    nrows: int
+    cells: list[_PCell]
+    seams: list[int] = field(default_factory=list)  # first row of each continuation part
+
+
+@dataclass
+class _Page:
+    lines: list[_Line]
+    tables: list[_Table]
+    chars: int
+    pictures: bool
+
+
+def read_pdf(data: bytes) -> Document:
+    if b"%%EOF" not in data[-2048:]:
+        raise Unreadable("truncated PDF: no end-of-file marker (%%EOF)")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        raise Unreadable(_open_error(exc.args[0] if exc.args else exc)) from None
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
+        raise Unreadable(_open_error(exc)) from None
+    with pdf:
+        try:
+            pages = pdf.pages
+            if len(pages) > MAX_PAGES:
+                raise Unreadable(f"PDF has {len(pages)} pages, over the {MAX_PAGES}-page limit")
+            parsed = []
+            for index, page in enumerate(pages):
+                parsed.append(_read_page(page, index))
+                page.close()  # keep memory flat on long files
+            title = property_title(pdf.metadata.get("Title"))
+        except Unreadable:
+            raise
+        except PdfminerException as exc:
+            raise Unreadable(_open_error(exc.args[0] if exc.args else exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            raise Unreadable(f"damaged PDF: {type(exc).__name__}: {_one_line(exc)}") from None
+    _reject_scans(parsed)
+    tables = _join_page_breaks(parsed)
+    blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
+    if not blocks:
+        rows = [[Cell(seg) for seg in line.segments] for line in _unwrap(_all_lines(parsed))]
+        if rows:
+            blocks = [Block(rows=rows)]
+    return Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+
+
+def _open_error(exc) -> str:
+    if isinstance(exc, PDFPasswordIncorrect):
+        return "encrypted PDF: a password is needed to open it"
+    if isinstance(exc, PDFEncryptionError):
+        return f"encrypted PDF: {_one_line(exc) or 'unsupported encryption'}"
+    if isinstance(exc, PDFSyntaxError):
+        return f"damaged PDF: {_one_line(exc)}"
+    return f"not a readable PDF: {type(exc).__name__}: {_one_line(exc)}"
+
+
+def _one_line(exc) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _reject_scans(pages: list[_Page]) -> None:
+    if any(p.chars >= _SCAN_CHARS for p in pages):
+        return
+    if any(p.pictures for p in pages):
+        raise ImageOnly("image-only PDF")
+    if sum(p.chars for p in pages) == 0:
+        raise NotAReport("PDF has no text")
+
+
+# --------------------------------------------------------------------------------------------
+# One page
+# --------------------------------------------------------------------------------------------
+
+def _read_page(page, index: int) -> _Page:
+    chars = [c for c in page.chars if c["text"].strip()]
+    pictures = bool(page.images) or (not chars and len(page.curves) > 50)
+    tables = []
+    for found in page.find_tables(TABLE_SETTINGS) if chars else []:
+        table = _grid_of(found.cells, index)
+        if table is not None:
+            tables.append(table)
+    loose = _fill_tables(chars, tables) if tables else chars
+    tables = [t for t in tables if any(c.text for c in t.cells)]
+    lines = [ln for ln in _lines(loose, index) if ln.segments]
+    return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures)
+
+
+def _grid_of(bboxes, page: int) -> _Table | None:
+    xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes])
+    ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes])
+    cells = []
+    for x0, top, x1, bottom in bboxes:
+        r0, r1 = _nearest(ys, top), _nearest(ys, bottom)
+        if r1 > r0 and _nearest(xs, x1) > _nearest(xs, x0):
+            cells.append(_PCell(r0, r1, x0, x1, ""))
+    # A lone box (a framed title or note) is not a table.
+    if len(cells) < 2:
+        return None
+    return _Table(page, ys[0], ys[-1], xs[0], xs[-1], xs, ys, len(ys) - 1, cells)
+
+
+def _fill_tables(chars: list[dict], tables: list[_Table]) -> list[dict]:
+    """Put each character into the table cell under its centre; return the others."""
+    loose: list[dict] = []
+    index = []
+    for t in tables:
+        owner = {}
+        for i, cell in enumerate(t.cells):
+            c0, c1 = _nearest(t.xs, cell.x0), _nearest(t.xs, cell.x1)
+            for r in range(cell.r0, cell.r1):
+                for c in range(c0, c1):
+                    owner[(r, c)] = i
+        index.append((t, t.ys, owner, [[] for _ in t.cells]))
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        for t, ys, owner, buckets in index:
+            if t.x0 <= cx <= t.x1 and t.top <= cy <= t.bottom:
+                i = owner.get((bisect_right(ys, cy) - 1, bisect_right(t.xs, cx) - 1))
+                if i is not None:
+                    buckets[i].append(ch)
+                    break
+        else:
+            loose.append(ch)
+    for t, _ys, _owner, buckets in index:
+        for cell, bucket in zip(t.cells, buckets):
+            cell.text = _cell_text(bucket)
+    return loose
+
+
+def _cell_text(chars: list[dict]) -> str:
+    if not chars:
+        return ""
+    return join_lines(drop_page_marks(ln.text) for ln in _lines(chars, -1))
+
+
+def _lines(chars: list[dict], page: int) -> list[_Line]:
+    """Characters → lines (by vertical centre), each split into segments at wide gaps."""
+    if not chars:
+        return []
+    chars = sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2)
+    groups: list[list[dict]] = []
+    centre = size = 0.0
+    for ch in chars:
+        cy = (ch["top"] + ch["bottom"]) / 2
+        s = ch["size"] or (ch["bottom"] - ch["top"])
+        if groups and abs(cy - centre) <= 0.5 * max(s, size):
+            groups[-1].append(ch)
+        else:
+            groups.append([ch])
+            centre, size = cy, s
+    return [_line(sorted(g, key=lambda c: c["x0"]), page) for g in groups]
+
+
+def _line(chars: list[dict], page: int) -> _Line:
+    size = median(c["size"] or (c["bottom"] - c["top"]) for c in chars) or 10.0
+    # Words: characters closer than a word gap, with the gap before each.
+    words: list[tuple[float, Word]] = []
+    text, start, gap_before, prev = "", chars[0]["x0"], 0.0, None
+    for ch in chars:
+        if prev is not None:
+            # Fake bold: the same glyph printed twice a hair apart.
+            if ch["text"] == prev["text"] and abs(ch["x0"] - prev["x0"]) < 0.3 * size:
+                continue
+            gap = ch["x0"] - prev["x1"]
+            if gap > _WORD_GAP * size:
+                words.append((gap_before, (text, start, prev["x1"])))
+                text, start, gap_before = "", ch["x0"], gap
+        text += ch["text"]
+        prev = ch
+    words.append((gap_before, (text, start, prev["x1"])))
+    # Cells: a wide gap, or a middling one before a numbered item ("（六）其他处理  1.申请人…").
+    cells: list[list[Word]] = []
+    for gap, word in words:
+        if not cells or gap > _CELL_GAP * size or (gap > _ITEM_GAP * size and _ENUMERATION.match(word[0])):
+            cells.append([])
+        cells[-1].append(word)
+    kept = []
+    for cell in cells:
+        cell = [(drop_page_marks(t), x0, x1) for t, x0, x1 in cell]
+        cell = [w for w in cell if w[0]]
+        if cell and not is_page_mark(" ".join(w[0] for w in cell)):
+            kept.append(cell)
+    return _Line(page, min(c["top"] for c in chars), max(c["bottom"] for c in chars),
+                 chars[0]["x0"], prev["x1"], size, kept)
+
+
+def _drop_page_numbers(lines: list[_Line], height: float) -> list[_Line]:
+    """A bare number alone at the very top or bottom of the page is its page number."""
+    if len(lines) < 2:
+        return lines
+    out = list(lines)
+    for edge in (out[-1], out[0]):
+        near_edge = edge.top > height * 0.85 or edge.bottom < height * 0.12
+        if near_edge and len(edge.segments) == 1 and _BARE_PAGE_NUMBER.match(edge.segments[0]):
+            out.remove(edge)
+    return [ln for ln in out if not is_page_mark(ln.text)]
+
+
+def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tolerance:
+            continue
+        out.append(v)
+    return out
+
+
+def _nearest(bounds: list[float], v: float) -> int:
+    i = bisect_right(bounds, v)
+    if i == 0:
+        return 0
+    if i == len(bounds) or v - bounds[i - 1] <= bounds[i] - v:
+        return i - 1
+    return i
+
+
+# --------------------------------------------------------------------------------------------
+# Tables over page breaks, and grids
+# --------------------------------------------------------------------------------------------
+
+def _join_page_breaks(pages: list[_Page]) -> list[_Table]:
+    """Tables in reading order, a table continued on the next page joined to its first part.
+
+    A continuation is the first table of a page when the previous page ended with a table, no
+    text stands between them, and both have the same outer edges and mostly the same column
+    boundaries (a repeated header is dropped later, in `_rows`).
+    """
+    out: list[_Table] = []
+    ends: list[tuple[int, float]] = []  # (page, bottom) of the last part of each table in `out`
+    for p, page in enumerate(pages):
+        for i, part in enumerate(page.tables):
+            if i == 0 and out and ends[-1][0] == p - 1 and _continues(out[-1], ends[-1][1], part, pages[p - 1], page):
+                _append(out[-1], part)
+                ends[-1] = (p, part.bottom)
+            else:
+                out.append(_Table(part.page, part.top, part.bottom, part.x0, part.x1, list(part.xs), part.ys,
+                                  part.nrows, list(part.cells)))
+                ends.append((p, part.bottom))
+    return out
+
+
+def _continues(table: _Table, bottom: float, part: _Table, before: _Page, page: _Page) -> bool:
+    if any(ln.top > bottom - 1 for ln in before.lines) or any(ln.bottom < part.top + 1 for ln in page.lines):
+        return False
+    if abs(table.x0 - part.x0) > 4 or abs(table.x1 - part.x1) > 4:
+        return False
+    inner_a, inner_b = table.xs[1:-1], part.xs[1:-1]
+    if not inner_a or not inner_b:
+        return not inner_a and not inner_b
+    matched = sum(1 for x in inner_b if any(abs(x - y) <= 3 for y in inner_a))
+    return matched / min(len(inner_a), len(inner_b)) >= 0.6
+
+
+def _append(table: _Table, part: _Table) -> None:
+    offset = table.nrows
+    table.cells.extend(_PCell(c.r0 + offset, c.r1 + offset, c.x0, c.x1, c.text) for c in part.cells)
+    table.seams.append(offset)
+    table.nrows += part.nrows
+    table.xs = _cluster(table.xs + part.xs, 3.0)
+
+
+def _grid(table: _Table) -> list[list[str]]:
+    """The expanded grid: a merged cell's text in every position it covers."""
+    return [[table.cells[i].text if i is not None else "" for i in row] for row in _owners(table)]
+
+
+def _owners(table: _Table) -> list[list[int | None]]:
+    """For each grid position, the index of the cell covering it."""
+    grid: list[list[int | None]] = [[None] * (len(table.xs) - 1) for _ in range(table.nrows)]
+    for i, cell in enumerate(table.cells):
+        c0, c1 = _nearest(table.xs, cell.x0), _nearest(table.xs, cell.x1)
+        for r in range(cell.r0, cell.r1):
+            for c in range(c0, c1):
+                grid[r][c] = i
+    return grid
+
+
+def _rows(table: _Table) -> list[list[Cell]]:
+    grid = _grid(table)
+    for seam in reversed(table.seams):
+        _drop_repeated_header(grid, seam)
+        _continue_row_groups(grid, seam)
+    return [[Cell(text, c) for c, text in enumerate(row)] for row in grid if any(row)]
+
+
+def _drop_repeated_header(grid: list[list[str]], seam: int) -> None:
+    k = 0
+    while seam + k < len(grid) and k < seam and grid[seam + k] == grid[k] and any(grid[k]) \
+            and not _has_figure(grid[k]):
+        k += 1
+    del grid[seam:seam + k]
+
+
+def _continue_row_groups(grid: list[list[str]], seam: int) -> None:
+    """A row-group label merged over rows on both sides of a page break is printed only in the
+    first part; carry it into the continuation rows whose label cell is empty."""
+    if not 0 < seam < len(grid):
+        return
+    above = grid[seam - 1]
+    first_figure = next((c for c, t in enumerate(above) if _is_figure(t)), len(above))
+    for c in range(first_figure):
+        label = above[c]
+        if not label:
+            continue
+        r = seam
+        while r < len(grid) and not grid[r][c] and any(grid[r][c + 1:]):
+            grid[r][c] = label
+            r += 1
+
+
+def _is_figure(text: str) -> bool:
+    return not is_blank(text) and is_value(text)
+
+
+def _has_figure(row: list[str]) -> bool:
+    return any(_is_figure(t) for t in row)
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+# --------------------------------------------------------------------------------------------
+
+def _all_lines(pages: list[_Page]) -> list[_Line]:
+    return [ln for page in pages for ln in page.lines]
+
+
+def _unwrap(lines: list[_Line]) -> list[_Line]:
+    """In a flattened table, a label wrapped onto a line of its own goes back into its row."""
+    out: list[_Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if prev is not None and prev.page == ln.page and _wrapped_into(prev, ln):
+            for words in ln.cells:
+                _merge_wrapped(prev, words)
+            prev.bottom = ln.bottom
+        else:
+            out.append(_Line(ln.page, ln.top, ln.bottom, ln.x0, ln.x1, ln.size, [list(c) for c in ln.cells]))
+    return out
+
+
+def _merge_wrapped(line: _Line, words: list[Word]) -> None:
+    """Append a wrapped continuation to the word above it. Words of the same part to its right
+    belong to the next cell (only a narrow gap separated them): split them off."""
+    span = (words[0][1], words[-1][2])
+    i = max(range(len(line.cells)), key=lambda j: _overlap(line.spans[j], span))
+    cell = line.cells[i]
+    k = max(range(len(cell)), key=lambda j: _overlap((cell[j][1], cell[j][2]), span))
+    text, x0, x1 = cell[k]
+    cell[k] = (join_lines([text, " ".join(w[0] for w in words)]), min(x0, span[0]), max(x1, span[1]))
+    if k + 1 < len(cell):
+        line.cells[i:i + 1] = [cell[:k + 1], cell[k + 1:]]
+
+
+def _wrapped_into(prev: _Line, ln: _Line) -> bool:
+    if not 0 <= ln.top - prev.bottom <= 0.8 * prev.size:
+        return False
+    if any(_is_figure(s) for s in ln.segments) or not any(_is_figure(s) for s in prev.segments):
+        return False
+    labels = [sp for s, sp in zip(prev.segments, prev.spans) if not _is_figure(s)]
+    return all(any(_overlap(sp, span) > 0 for sp in labels) for span in ln.spans)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _text(pages: list[_Page]) -> str:
+    """Paragraphs (wrapped lines joined back) and table rows, in reading order."""
+    lines = _all_lines(pages)
+    if not lines and not any(p.tables for p in pages):
+        return ""
+    body = [ln for ln in lines if len(ln.text) >= 8] or lines
+    right = sorted(ln.x1 for ln in body)[int(len(body) * 0.9)] if body else 0.0
+    left = min((ln.x0 for ln in body), default=0.0)
+    sizes = [ln.size for ln in lines]
+    largest = max(sizes, default=0.0)
+    headline = largest - 0.5 if sizes and largest > 1.15 * median(sizes) else float("inf")
+    items = [(p, ln.top, 0, ln) for p, page in enumerate(pages) for ln in page.lines]
+    items += [(p, t.top, 1, t) for p, page in enumerate(pages) for t in page.tables]
+    items.sort(key=lambda it: (it[0], it[1], it[2]))
+    out: list[str] = []
+    prev: _Line | None = None
+    for _p, _top, kind, item in items:
+        if kind == 1:
+            out.extend(_table_lines(item))
+            prev = None
+            continue
+        if prev is not None and _same_paragraph(prev, item, left, right, headline):
+            out[-1] = join_lines([out[-1], item.text])
+        else:
+            out.append(item.text)
+        prev = item
+    return "\n".join(line for line in out if line)
+
+
+def _same_paragraph(prev: _Line, ln: _Line, left: float, right: float, headline: float) -> bool:
+    if abs(prev.size - ln.size) > 0.5:
+        return False
+    if ln.page == prev.page:
+        gap = ln.top - prev.bottom
+        if not 0 <= gap <= 1.2 * ln.size:
+            return False
+    elif ln.page != prev.page + 1:
+        return False
+    # A line that runs to the right margin wrapped; its paragraph goes on at the left margin.
+    # (Chinese line breaking may push up to two characters down, so "runs to" allows for that.)
+    if prev.x1 >= right - 3 * prev.size and ln.x0 <= left + 0.5 * ln.size:
+        return True
+    # Lines in the document's largest type one under the other are one title broken over lines.
+    return ln.page == prev.page and ln.size >= headline and ln.top - prev.bottom <= ln.size
+
+
+def _table_lines(table: _Table) -> list[str]:
+    """One line per row, cells separated by tabs, a merged cell's text only where it starts."""
+    seen: set[int] = set()
+    out = []
+    for row in _owners(table):
+        cells = []
+        for i in row:
+            if i is not None and i not in seen:
+                seen.add(i)
+                if table.cells[i].text:
+                    cells.append(table.cells[i].text)
+        if cells:
+            out.append("\t".join(cells))
+    return out
