@@ -89,6 +89,12 @@ def score_case(case: Case) -> Score:
         score.add(ok, f"{case.name}: {'.'.join(cell)} = {got.get(cell)!r}, expected {value!r}")
     for cell in got.keys() - want.keys():
         score.add(False, f"{case.name}: {'.'.join(cell)} = {got[cell]!r} not in the label (invented?)")
+    # The labelled figures add up except where a fixture records the agency's own errors.
+    expected_failures = set(case.expected.get("_expect_failed_checks", []))
+    failed = {c["rule"] for c in report["checks"] if not c["ok"]}
+    for rule in expected_failures | failed:
+        score.add(rule in expected_failures and rule in failed,
+                  f"{case.name}: check {rule} " + ("should fail" if rule in expected_failures else "failed"))
     return score
 
 
