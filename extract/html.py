@@ -73,7 +73,9 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
 
 def _main_text(tree) -> str:
     """Main text without page chrome, so visit counters and menus never look like a change."""
-    text = trafilatura.extract(tree, include_tables=True, include_comments=False, favor_recall=True,
+    # fast: no readability/jusText fallbacks. The text only feeds versioning and search (the
+    # figures come from our own table reading), and the fallbacks cost as much again.
+    text = trafilatura.extract(tree, include_tables=True, include_comments=False, fast=True,
                                deduplicate=False, with_metadata=False)
     if not text or len(text) < 200:
         body = tree.find("body")
