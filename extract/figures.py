@@ -15,6 +15,7 @@ from extract.numbers import is_blank, is_value, parse_value
 from extract.template import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
+    GROUP_HEADINGS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     ROWS,
@@ -29,7 +30,8 @@ Figures = dict[str, dict[str, dict[str, float | int]]]
 _NUMBERING = re.compile(r"^(?:[(\[][一二三四五六七八九十\d]+[)\]]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d)|[①-⑳])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SPACE = re.compile(r"\s+")
-_GROUP_HEADING = re.compile(r"^[(][一二三四五六七八九十]+[)]")
+# Numbering inside a label that joins a group and an item: "(三)不予公开1.属于国家秘密".
+_INNER_NUMBERING = re.compile(r"[(\[][一二三四五六七八九十]+[)\]]|[一二三四五六七八九十]+、|(?<!\d)\d{1,2}[、.](?!\d)")
 
 _APPLICANT = [(key, re.compile(p)) for key, _label, p in APPLICANT_COLUMNS]
 _REVIEW_COL = [(key, re.compile(p)) for key, _label, p in REVIEW_COLUMNS]
@@ -157,7 +159,7 @@ def _consume(record: Record, state: _State) -> None:
     names = [norm_label(c.text) for c in record.labels]
     _update_section(names, state)
     for name in names:
-        if _GROUP_HEADING.match(unicodedata.normalize("NFKC", name)) or name in ("不予公开", "无法提供", "不予处理", "其他处理"):
+        if name in GROUP_HEADINGS:
             state.group_heading = name
     if not any(not is_blank(v.text) for v in record.values):
         _learn_headers(record, names, state)
@@ -237,19 +239,30 @@ def _first_key(specs, name: str) -> str | None:
 
 def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec | None, str]:
     # Scan labels right to left: the most specific label sits next to the figures; cells to its
-    # left are group labels (三、本年度办理结果 / （三）不予公开) or notes.
+    # left are group labels (三、本年度办理结果 / （三）不予公开) or notes. Within one label, try its
+    # last numbered part first ("三、本年度办理结果（一）予以公开" in one cell).
     for i in range(len(names) - 1, -1, -1):
-        name = names[i]
-        context = "".join(names[:i]) or state.group_heading
-        for spec in ROWS:
-            if not spec.pattern.search(name):
-                continue
-            if spec.key == "other_other" and not re.search(r"其他处理", context):
-                continue
-            if spec.key == "total_processed" and state.section not in (None, "applications"):
-                continue
-            return spec, context
+        before = "".join(names[:i])
+        for head, name in _label_parts(names[i]):
+            context = before + head or state.group_heading
+            for spec in ROWS:
+                if not spec.pattern.search(name):
+                    continue
+                if spec.group and not spec.group.search(context):
+                    continue
+                if spec.section_only and state.section not in (None, spec.table):
+                    continue
+                return spec, context
     return None, ""
+
+
+def _label_parts(name: str) -> list[tuple[str, str]]:
+    """(text before, label) pairs: the part after the last inner numbering, then the whole."""
+    marks = list(_INNER_NUMBERING.finditer(name))
+    if marks and marks[-1].end() < len(name):
+        cut = marks[-1]
+        return [(name[: cut.start()], name[cut.end():]), ("", name)]
+    return [("", name)]
 
 
 def _values(record: Record, n: int) -> list[Cell] | None:

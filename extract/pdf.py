@@ -96,6 +96,7 @@ class _Page:
     tables: list[_Table]
     chars: int
     pictures: bool
+    undecoded: int  # characters pdfminer could only give as "(cid:123)"
 
 
 def read_pdf(data: bytes) -> Document:
@@ -107,7 +108,7 @@ def read_pdf(data: bytes) -> Document:
         raise Unreadable(_open_error(exc.args[0] if exc.args else exc)) from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
         raise Unreadable(_open_error(exc)) from None
-    with pdf:
+    try:
         try:
             pages = pdf.pages
             if len(pages) > MAX_PAGES:
@@ -123,6 +124,8 @@ def read_pdf(data: bytes) -> Document:
             raise Unreadable(_open_error(exc.args[0] if exc.args else exc)) from None
         except Exception as exc:  # noqa: BLE001
             raise Unreadable(f"damaged PDF: {type(exc).__name__}: {_one_line(exc)}") from None
+    finally:
+        _close(pdf)
     _reject_scans(parsed)
     tables = _join_page_breaks(parsed)
     blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
@@ -131,6 +134,14 @@ def read_pdf(data: bytes) -> Document:
         if rows:
             blocks = [Block(rows=rows)]
     return Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+
+
+def _close(pdf) -> None:
+    # PDF.close() walks the page tree again, which raises on the damaged files we reject.
+    try:
+        pdf.close()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _open_error(exc) -> str:
@@ -148,6 +159,9 @@ def _one_line(exc) -> str:
 
 
 def _reject_scans(pages: list[_Page]) -> None:
+    chars = sum(p.chars for p in pages)
+    if chars and sum(p.undecoded for p in pages) > chars / 2:
+        raise Unreadable("PDF text cannot be decoded: its fonts have no Unicode mapping")
     if any(p.chars >= _SCAN_CHARS for p in pages):
         return
     if any(p.pictures for p in pages):
@@ -162,6 +176,7 @@ def _reject_scans(pages: list[_Page]) -> None:
 
 def _read_page(page, index: int) -> _Page:
     chars = [c for c in page.chars if c["text"].strip()]
+    undecoded = sum(1 for c in chars if c["text"].startswith("(cid:"))
     pictures = bool(page.images) or (not chars and len(page.curves) > 50)
     tables = []
     for found in page.find_tables(TABLE_SETTINGS) if chars else []:
@@ -171,7 +186,8 @@ def _read_page(page, index: int) -> _Page:
     loose = _fill_tables(chars, tables) if tables else chars
     tables = [t for t in tables if any(c.text for c in t.cells)]
     lines = [ln for ln in _lines(loose, index) if ln.segments]
-    return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures)
+    return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures,
+                 undecoded)
 
 
 def _grid_of(bboxes, page: int) -> _Table | None:

@@ -43,11 +43,13 @@ class RowSpec:
     # Regex the row's group context (labels to its left, or the last group heading seen) must
     # match; for labels such as "3.其他" that only mean something inside their group.
     group: re.Pattern | None = None
+    # Only while reading this row's own table (for labels as common as "总计").
+    section_only: bool = False
 
 
-def _row(table, key, label, pattern, columns, group=None):
+def _row(table, key, label, pattern, columns, group=None, section_only=False):
     return RowSpec(table, key, label, re.compile(pattern), columns,
-                   re.compile(group) if group else None)
+                   re.compile(group) if group else None, section_only)
 
 
 _APP = tuple(c[0] for c in APPLICANT_COLUMNS)
@@ -85,11 +87,15 @@ ROWS: tuple[RowSpec, ...] = (
     _row("applications", "other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", r"逾期不补正", _APP),
     _row("applications", "other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", r"缴纳费用|收费通知", _APP),
     _row("applications", "other_other", "3.其他", r"^其他$", _APP, group=r"其他处理"),
-    _row("applications", "total_processed", "（七）总计", r"^总计$|^合计$", _APP, group=r"办理结果|^$"),
+    _row("applications", "total_processed", "（七）总计", r"^总计$|^合计$", _APP, section_only=True),
     _row("applications", "carried_forward", "四、结转下年度继续办理", r"结转下年", _APP),
     # 四、政府信息公开行政复议、行政诉讼情况 (also laid out one row per group in some reports)
     *(_row("review_litigation", key, label, pattern, _REV) for key, label, pattern in REVIEW_GROUPS),
 )
+
+# Group labels of table 3 whose items follow on their own rows (the group cell merged or left
+# blank), so an item such as "3.其他" is read inside the last one seen.
+GROUP_HEADINGS = frozenset({"本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理"})
 
 ROWS_BY_KEY = {(r.table, r.key): r for r in ROWS}
 

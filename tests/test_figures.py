@@ -147,3 +147,13 @@ def test_other_other_only_inside_its_group():
     rows = [[Cell("（六）其他处理"), Cell("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"), *(Cell("0") for _ in range(7))],
             [Cell(""), Cell("3.其他"), *(Cell("2") for _ in range(7))]]
     assert find_figures([Block(rows=rows)])["applications"]["other_other"]["total"] == 2
+
+
+def test_group_and_item_joined_in_one_label_cell():
+    rows = [[Cell("三、本年度办理结果（一）予以公开"), *(Cell(v) for v in "3000003")],
+            [Cell("（三）不予公开 1.属于国家秘密"), *(Cell(v) for v in "1000001")],
+            [Cell("（六）其他处理3.其他"), *(Cell(v) for v in "2000002")],
+            [Cell("（七）总计"), *(Cell(v) for v in "6000006")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    assert apps["granted"]["total"] == 3 and apps["denied_state_secret"]["total"] == 1
+    assert apps["other_other"]["total"] == 2 and apps["total_processed"]["total"] == 6
