@@ -1,0 +1,138 @@
+"""Datasette metadata for an archive: titles, licence and source note, every table, view and
+column described in English and Chinese, canned queries, dashboards.
+
+Column descriptions are built for the columns the database actually has (Datasette lists every
+described column on a table page, present or not), so the builder reads the schema, read-only.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from archive import labels
+from ogi.datasette import dashboards, glossary, queries
+
+TITLE = "政府信息公开工作年度报告 · Chinese government OGI annual reports"
+LICENSE = "Reports: public government information (《政府信息公开条例》); archive code: MIT"
+SOURCE = "Government portals' 政府信息公开工作年度报告 columns, crawled nightly"
+
+_ABOUT = """
+<p>Every version of every archived 政府信息公开工作年度报告 with the figures of the 2021 template
+(国办公开办函〔2021〕30号), the template's own arithmetic checks, and the original documents.
+Figures are machine-extracted: before citing one, open its version page and compare with the
+source URL or the archived original.</p>
+<p>Start with the <a href="{base}-/dashboards/{slug}">charts</a>, the
+<a href="{base}{db}">questions (canned queries)</a>, or the view
+<a href="{base}{db}/latest_figures">latest_figures</a> (one row per figure of each report's
+latest version, with Chinese labels and source URL).</p>
+"""
+
+# Table-specific meanings where a shared column name means something else.
+_TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {"agency": "Publishing agency (of the latest version) — 机关名称",
+                  "year": "Report year (of the latest version) — 报告年度",
+                  "title": "Title (of the latest version) — 报告标题"},
+    "versions": {"id": "Version id; links to the report page (figures in the template layout, "
+                       "source link, original document) — 版本编号"},
+    "events": {"url": "URL of the report — 报告网址",
+               "version_id": "Version the event concerns — 版本",
+               "detail": "What happened, e.g. which figures changed — 详情"},
+    "fetches": {"url": "Requested URL — 请求网址",
+                "status": "HTTP status; empty when no response arrived — HTTP状态",
+                "sha256": "sha256 of the response body — 响应哈希"},
+    "failures": {"status": "unreadable / not_a_report / image_only — 状态",
+                 "document_id": "The report this URL belongs to, if it was ever archived as one — 对应报告",
+                 "first_seen": "First fetch of these bytes (UTC) — 首次抓取时间",
+                 "last_seen": "Last fetch of these bytes (UTC) — 最近抓取时间"},
+    "reextractions": {"version_id": "Stored reading that was re-read — 被重新提取的版本",
+                      "detail": "What differed or why it failed — 说明"},
+    "crawl_runs": {"id": "Crawl run id — 抓取批次"},
+    "cells": {"id": "Cell id (figure_values.cell_id) — 单元格编号"},
+    "figure_values": {"cell_id": "Template cell (cells.id) — 单元格"},
+    "cross_year_checks": {"previous_version_id": "Last year's report it is compared with — 上年度报告版本"},
+    "_sqlite_migrations": {"id": "Row id — 行编号"},
+}
+
+# Facets and sort orders that answer the first question people ask of each table.
+_TABLE_OPTIONS: dict[str, dict] = {
+    "documents": {"facets": ["region", "year"], "label_column": "title", "sort_desc": "last_seen"},
+    "versions": {"label_column": "title", "sort_desc": "fetched_at"},
+    "events": {"facets": ["kind"], "sort_desc": "at"},
+    "fetches": {"facets": ["status"], "sort_desc": "fetched_at"},
+    "failures": {"facets": ["status"], "sort_desc": "last_seen"},
+    "checks": {"facets": ["ok"]},
+    "crawl_runs": {"sort_desc": "started_at"},
+    "cells": {"sort": "position"},
+    "_sqlite_migrations": {"hidden": True},
+}
+
+
+def cell_description(cell: labels.Cell) -> str:
+    en_row = glossary.ROWS_EN.get(cell.row, cell.row)
+    en_col = glossary.COLUMNS_EN.get(cell.table, {}).get(cell.col, cell.col)
+    return f"{cell.row_label}｜{cell.col_label} — {en_row}; {en_col}"
+
+
+def _cell_columns() -> dict[str, str]:
+    return {c.column: cell_description(c) for c in labels.CELLS}
+
+
+def column_description(table: str, column: str, cells: dict[str, str]) -> str | None:
+    return (_TABLE_COLUMNS.get(table, {}).get(column) or glossary.COLUMNS.get(column)
+            or cells.get(column))
+
+
+def schema(path: str | Path) -> dict[str, list[str]]:
+    """{table or view: [columns]} of the archive, read-only (never creates or changes it)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {n: [r[1] for r in conn.execute(f"PRAGMA table_info([{n}])")] for n in names}
+    finally:
+        conn.close()
+
+
+def table_description(name: str) -> str | None:
+    if name in glossary.TABLE_DESCRIPTIONS:
+        return glossary.TABLE_DESCRIPTIONS[name]
+    if name.startswith("wide_") and name[5:] in labels.TABLES:
+        table = name[5:]
+        return (f"{labels.TABLE_LABELS[table]} — {glossary.TABLES_EN[table]}. One row per report "
+                f"version, one column per template cell (<row>__<col>); is_latest = 1 for each "
+                f"report's current version. 宽表：每个版本一行，每个单元格一列。")
+    return None
+
+
+def build(db_path: str | Path, *, name: str | None = None, base: str = "/") -> dict:
+    """Metadata for serving the archive at `db_path` as database `name` (default: file stem)."""
+    db = name or Path(db_path).stem
+    cells = _cell_columns()
+    tables = {}
+    for table, columns in schema(db_path).items():
+        meta: dict = dict(_TABLE_OPTIONS.get(table, {}))
+        description = table_description(table)
+        if description:
+            meta["description"] = description
+        described = {c: column_description(table, c, cells) for c in columns}
+        meta["columns"] = {c: d for c, d in described.items() if d}
+        tables[table] = meta
+    return {
+        "title": TITLE,
+        "description_html": _ABOUT.format(base=base, db=db, slug=dashboards.SLUG).strip(),
+        "license": LICENSE,
+        "source": SOURCE,
+        "databases": {
+            db: {
+                "description": "The archive: documents → versions → figures, checks, changes. "
+                               "报告归档数据库。",
+                "tables": tables,
+                "queries": {q.name: q.metadata() for q in queries.load().values()},
+            }
+        },
+        "plugins": {
+            "ogi": {"database": db},
+            "datasette-dashboards": dashboards.config(db, base),
+        },
+    }
