@@ -20,10 +20,10 @@ from extract.report import Unreadable
 # LibreOffice converts a report in 1-3 s; a minute means it is stuck on a hostile file.
 SOFFICE_TIMEOUT = 60.0
 
-# Ideographs, CJK punctuation and full-width punctuation; full-width digits and letters are
-# left out so that "１ ２" (two figures) never fuses into "１２".
+# Ideographs, CJK punctuation and full-width punctuation; full-width digits and letters, and
+# the dash agencies type for zero, are left out so that "１ ２" or "— —" (two figures) never fuse.
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f" \
-       "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2014\u2026"
+       "\uff01-\uff0e\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\r\n]+")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
@@ -31,6 +31,8 @@ _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 
 # Page furniture that lands inside tables and text: "- 3 -", "—3—", "第 3 页", "第3页 共5页".
 _PAGE_MARK = re.compile(r"(?:(?<=\s)|^)(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)(?=\s|$)")
+
+_DASH = re.compile(r"[-—–－]")
 
 # Property titles that name the file or the template, not the report.
 _PLACEHOLDER_TITLE = re.compile(
@@ -60,7 +62,7 @@ def join_lines(parts) -> str:
 
 def drop_page_marks(text: str) -> str:
     """Remove page numbers ("- 3 -", "第 3 页") that fell into a cell or line."""
-    if "页" not in text and not re.search(r"[-—–－]", text):
+    if "页" not in text and not _DASH.search(text):
         return text
     return _SPACES.sub(" ", _PAGE_MARK.sub(" ", text)).strip()
 

@@ -25,9 +25,10 @@ _ZIP = b"PK\x03\x04"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _P, _TBL, _TR, _TC, _T = _W + "p", _W + "tbl", _W + "tr", _W + "tc", _W + "t"
-# Wrappers whose children are ordinary content (content controls, custom XML, tracked moves).
-_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag", _W + "ins", _W + "moveTo",
-             _W + "hyperlink", _W + "fldSimple", _W + "r", _W + "dir", _W + "bdo"}
+_GRID_BEFORE = f"{_W}trPr/{_W}gridBefore"
+# Block-level wrappers whose children are ordinary paragraphs and tables (content controls,
+# custom XML, tracked insertions and moves).
+_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "moveTo"}
 # Never shown as text: deletions and moved-away text of tracked changes, properties, drawings
 # (whose text boxes repeat in a VML fallback), field codes.
 _SKIP = {_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr",
@@ -78,7 +79,10 @@ def _word(data: bytes, fmt: str) -> Document:
     except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors...
         raise Unreadable(f"damaged .{fmt} file: {_reason(exc)}") from None
     walker = _WordWalker()
-    walker.content(body)
+    try:
+        walker.content(body)
+    except RecursionError:  # tables nested hundreds deep: hostile, not a report
+        raise Unreadable(f"damaged .{fmt} file: tables nested too deep") from None
     return Document(format=fmt, text="\n".join(walker.lines), blocks=walker.blocks, title=title)
 
 
@@ -117,11 +121,13 @@ class _WordWalker:
         above: dict[int, tuple[int, str]] = {}
         for tr, tcs in rows:
             row: dict[int, tuple[int, str]] = {}
-            col = _int_val(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+            col = _int_val(tr.find(_GRID_BEFORE), 0)
             for tc in tcs:
-                span = max(1, min(_int_val(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1), 64))
-                vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
-                hmerge = tc.find(f"{_W}tcPr/{_W}hMerge")
+                props = tc.find(_W + "tcPr")
+                span = vmerge = hmerge = None
+                if props is not None:
+                    span, vmerge, hmerge = props.find(_W + "gridSpan"), props.find(_W + "vMerge"), props.find(_W + "hMerge")
+                span = max(1, min(_int_val(span, 1), 64))
                 if vmerge is not None and vmerge.get(_W + "val", "continue") == "continue" and col in above:
                     owner = above[col]
                 elif hmerge is not None and hmerge.get(_W + "val", "continue") == "continue" and col - 1 in row:
@@ -136,11 +142,11 @@ class _WordWalker:
         self._emit(_drop_unused_columns(grid))
 
     def _emit(self, grid: list[dict[int, tuple[int, str]]]) -> None:
+        grid = [row for row in grid if any(text for _id, text in row.values())]
+        origins = _origins([{c: ident for c, (ident, _t) in row.items()} for row in grid])
         rows, seen = [], set()
         for row in grid:
-            if not any(text for _id, text in row.values()):
-                continue
-            rows.append([Cell(row[c][1], c) for c in sorted(row)])
+            rows.append([Cell(row[c][1], c, origins.get(row[c][0])) for c in sorted(row)])
             cells = []
             for c in sorted(row):
                 ident, text = row[c]
@@ -171,6 +177,17 @@ class _WordWalker:
     def _next_id(self) -> int:
         self._ids += 1
         return self._ids
+
+
+def _origins(grid: list[dict[int, object]]) -> dict[object, tuple[int, int]]:
+    """(row, col) where each cell covering several grid positions starts."""
+    first: dict[object, tuple[int, int]] = {}
+    count: dict[object, int] = {}
+    for r, row in enumerate(grid):
+        for c in sorted(row):
+            first.setdefault(row[c], (r, c))
+            count[row[c]] = count.get(row[c], 0) + 1
+    return {ident: pos for ident, pos in first.items() if count[ident] > 1}
 
 
 def _drop_unused_columns(grid: list[dict]) -> list[dict]:
@@ -320,7 +337,9 @@ def _workbook_document(fmt: str, sheets, title: str | None) -> Document:
             # Sheet columns that a merged cell spans in every row are one column of the table.
             cols = [c for c in range(first, last + 1)
                     if c == first or any(owner.get((r, c), (r, c)) != owner.get((r, c - 1), (r, c - 1)) for r in rows)]
-            blocks.append(Block(rows=[[Cell(by_row[r].get(c, ""), i) for i, c in enumerate(cols)] for r in rows]))
+            origins = _origins([{i: owner.get((r, c), (r, c)) for i, c in enumerate(cols)} for r in rows])
+            blocks.append(Block(rows=[[Cell(by_row[r].get(c, ""), i, origins.get(owner.get((r, c), (r, c))))
+                                       for i, c in enumerate(cols)] for r in rows]))
             for r in rows:
                 if r in typed:  # text shows a merged cell once, where it was typed
                     lines.append("\t".join(typed[r][c] for c in sorted(typed[r])))

@@ -33,12 +33,15 @@ MAX_PAGES = 300
 _SCAN_CHARS = 20
 
 # Gaps inside a line, in units of the font size: wider than _CELL_GAP separates two cells of a
-# flattened table; wider than _WORD_GAP is a space (dropped again between CJK characters).
+# flattened table, and so does a gap wider than _ITEM_GAP before a numbered item ("1." "（三）");
+# wider than _WORD_GAP is a space (dropped again between CJK characters).
 _CELL_GAP = 1.5
-_WORD_GAP = 0.2
 _ITEM_GAP = 0.5
+_WORD_GAP = 0.2
 _ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d))")
 _BARE_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+# The caption over the continued part of a table: "续表", "（续表）", "表3（续）".
+_CONTINUED = re.compile(r"^[（(]?续表?\s*\d*[)）]?$|^表\s*\d+\s*[（(]续[)）]$")
 
 
 Word = tuple[str, float, float]  # text, x0, x1: characters closer than a word gap
@@ -97,6 +100,7 @@ class _Page:
     chars: int
     pictures: bool
     undecoded: int  # characters pdfminer could only give as "(cid:123)"
+    height: float
 
 
 def read_pdf(data: bytes) -> Document:
@@ -127,6 +131,7 @@ def read_pdf(data: bytes) -> Document:
     finally:
         _close(pdf)
     _reject_scans(parsed)
+    _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
     blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
     if not blocks:
@@ -187,7 +192,7 @@ def _read_page(page, index: int) -> _Page:
     tables = [t for t in tables if any(c.text for c in t.cells)]
     lines = [ln for ln in _lines(loose, index) if ln.segments]
     return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures,
-                 undecoded)
+                 undecoded, page.height)
 
 
 def _grid_of(bboxes, page: int) -> _Table | None:
@@ -301,6 +306,31 @@ def _drop_page_numbers(lines: list[_Line], height: float) -> list[_Line]:
     return [ln for ln in out if not is_page_mark(ln.text)]
 
 
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Running headers and footers: the same line (page numbers aside) at the same height near
+    the top or bottom edge of several pages."""
+    if len(pages) < 2:
+        return
+    seen: dict[tuple[int, str], set[int]] = {}
+    for p, page in enumerate(pages):
+        for ln in page.lines:
+            if _near_edge(ln, page.height):
+                seen.setdefault(_running_key(ln), set()).add(p)
+    running = {key for key, on in seen.items() if len(on) >= 2}
+    if running:
+        for page in pages:
+            page.lines = [ln for ln in page.lines
+                          if not (_near_edge(ln, page.height) and _running_key(ln) in running)]
+
+
+def _near_edge(line: _Line, height: float) -> bool:
+    return line.bottom < height * 0.1 or line.top > height * 0.9
+
+
+def _running_key(line: _Line) -> tuple[int, str]:
+    return round(line.top / 4), re.sub(r"\d+", "#", line.text)
+
+
 def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
@@ -345,7 +375,8 @@ def _join_page_breaks(pages: list[_Page]) -> list[_Table]:
 
 
 def _continues(table: _Table, bottom: float, part: _Table, before: _Page, page: _Page) -> bool:
-    if any(ln.top > bottom - 1 for ln in before.lines) or any(ln.bottom < part.top + 1 for ln in page.lines):
+    if any(ln.top > bottom - 1 for ln in before.lines) \
+            or any(ln.bottom < part.top + 1 and not _CONTINUED.match(ln.text) for ln in page.lines):
         return False
     if abs(table.x0 - part.x0) > 4 or abs(table.x1 - part.x1) > 4:
         return False
@@ -364,11 +395,6 @@ def _append(table: _Table, part: _Table) -> None:
     table.xs = _cluster(table.xs + part.xs, 3.0)
 
 
-def _grid(table: _Table) -> list[list[str]]:
-    """The expanded grid: a merged cell's text in every position it covers."""
-    return [[table.cells[i].text if i is not None else "" for i in row] for row in _owners(table)]
-
-
 def _owners(table: _Table) -> list[list[int | None]]:
     """For each grid position, the index of the cell covering it."""
     grid: list[list[int | None]] = [[None] * (len(table.xs) - 1) for _ in range(table.nrows)]
@@ -380,37 +406,54 @@ def _owners(table: _Table) -> list[list[int | None]]:
     return grid
 
 
+Slot = tuple[int | None, str]  # (index of the covering cell, its text)
+
+
 def _rows(table: _Table) -> list[list[Cell]]:
-    grid = _grid(table)
+    """The expanded grid: a merged cell's text in every position it covers, with its origin."""
+    grid: list[list[Slot]] = [[(i, table.cells[i].text if i is not None else "") for i in row]
+                              for row in _owners(table)]
     for seam in reversed(table.seams):
         _drop_repeated_header(grid, seam)
         _continue_row_groups(grid, seam)
-    return [[Cell(text, c) for c, text in enumerate(row)] for row in grid if any(row)]
+    grid = [row for row in grid if any(text for _i, text in row)]
+    first: dict[int, tuple[int, int]] = {}
+    count: dict[int, int] = {}
+    for r, row in enumerate(grid):
+        for c, (i, _text) in enumerate(row):
+            if i is not None:
+                first.setdefault(i, (r, c))
+                count[i] = count.get(i, 0) + 1
+    return [[Cell(text, c, first[i] if i is not None and count[i] > 1 else None) for c, (i, text) in enumerate(row)]
+            for row in grid]
 
 
-def _drop_repeated_header(grid: list[list[str]], seam: int) -> None:
+def _drop_repeated_header(grid: list[list[Slot]], seam: int) -> None:
     k = 0
-    while seam + k < len(grid) and k < seam and grid[seam + k] == grid[k] and any(grid[k]) \
-            and not _has_figure(grid[k]):
+    while seam + k < len(grid) and k < seam and _texts(grid[seam + k]) == _texts(grid[k]) and any(_texts(grid[k])) \
+            and not _has_figure(_texts(grid[k])):
         k += 1
     del grid[seam:seam + k]
 
 
-def _continue_row_groups(grid: list[list[str]], seam: int) -> None:
+def _continue_row_groups(grid: list[list[Slot]], seam: int) -> None:
     """A row-group label merged over rows on both sides of a page break is printed only in the
     first part; carry it into the continuation rows whose label cell is empty."""
     if not 0 < seam < len(grid):
         return
     above = grid[seam - 1]
-    first_figure = next((c for c, t in enumerate(above) if _is_figure(t)), len(above))
+    first_figure = next((c for c, (_i, t) in enumerate(above) if _is_figure(t)), len(above))
     for c in range(first_figure):
-        label = above[c]
-        if not label:
+        if not above[c][1]:
             continue
         r = seam
-        while r < len(grid) and not grid[r][c] and any(grid[r][c + 1:]):
-            grid[r][c] = label
+        while r < len(grid) and not grid[r][c][1] and any(_texts(grid[r][c + 1:])):
+            grid[r][c] = above[c]
             r += 1
+
+
+def _texts(row: list[Slot]) -> list[str]:
+    return [text for _i, text in row]
 
 
 def _is_figure(text: str) -> bool:

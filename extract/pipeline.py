@@ -44,6 +44,9 @@ _CONTENT_TYPES = {
 }
 
 
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<div", b"<table", b"<p", b"<title")
+
+
 def sniff_format(data: bytes, url: str = "", content_type: str | None = None) -> str:
     """Decide the format from magic bytes first (servers often lie), then type, then extension."""
     head = data[:8]
@@ -60,6 +63,10 @@ def sniff_format(data: bytes, url: str = "", content_type: str | None = None) ->
         if ext in ("wps", "xls", "doc"):
             return ext
         return "xls" if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536] else "doc"
+    sample = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if sample.startswith(_HTML_STARTS) or sample.startswith(b"<?xml") and b"<html" in sample:
+        # Agencies save HTML with a .doc name, and servers label anything text/html: the bytes win.
+        return "html"
     ctype = (content_type or "").split(";")[0].strip().lower()
     ext = _extension(url)
     if ext in ("txt",) or ctype == "text/plain":
@@ -70,9 +77,6 @@ def sniff_format(data: bytes, url: str = "", content_type: str | None = None) ->
         return ext
     if ctype in _CONTENT_TYPES:
         return _CONTENT_TYPES[ctype]
-    sample = data[:2048].lstrip().lower()
-    if sample.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table")):
-        return "html"
     return "txt"
 
 

@@ -44,3 +44,11 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(tmp_path):
 def test_help_for_every_command():
     proc = subprocess.run([sys.executable, "-m", "ogi", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "extract" in proc.stdout
+
+
+def test_format_is_sniffed_from_the_bytes_first():
+    from extract import sniff_format
+    html = "\ufeff<html><body>报告</body></html>".encode()
+    assert sniff_format(html, "http://x.gov.cn/P020230131.doc", "application/msword") == "html"
+    assert sniff_format(b"%PDF-1.7 ...", "http://x.gov.cn/download?id=3", "application/octet-stream") == "pdf"
+    assert sniff_format("一、总体情况".encode(), "http://x.gov.cn/a.txt", None) == "txt"
