@@ -10,7 +10,8 @@ import datetime as dt
 import io
 import zipfile
 
-from extract.convert import collapse_cjk_spaces, join_lines, libreoffice_convert, property_title
+from extract.celltext import collapse_cjk_spaces, join_lines, property_title
+from extract.libreoffice import libreoffice_convert
 from extract.document import Block, Cell, Document
 from extract.report import Unreadable
 

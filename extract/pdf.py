@@ -19,7 +19,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from extract.convert import collapse_cjk_spaces, drop_page_marks, is_page_mark, join_lines, property_title
+from extract.celltext import collapse_cjk_spaces, drop_page_marks, is_page_mark, join_lines, property_title
 from extract.document import Block, Cell, Document
 from extract.numbers import is_blank, is_value
 from extract.report import ImageOnly, NotAReport, Unreadable

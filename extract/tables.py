@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import re
 
+from extract.celltext import collapse_cjk_spaces
 from extract.document import Block, Cell
 
 # Guard against absurd spans (a malformed or hostile page) blowing up memory.
 _MAX_SPAN = 100
-_WS = re.compile(r"[\s\u3000\xa0]+")
-# Between two CJK characters a space is layout, not content ("予 以 公 开").
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）、]) (?=[\u4e00-\u9fff（）、])")
 
 
 def cell_text(el) -> str:
-    text = _WS.sub(" ", el.text_content()).strip()
-    return _CJK_GAP.sub("", text)
+    return collapse_cjk_spaces(el.text_content())
 
 
 def _span(el, name: str) -> int:

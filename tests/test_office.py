@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import extract.convert
+import extract.libreoffice
 import extract.office
 from extract import Unreadable, extract_report
 from extract.document import Document
@@ -27,7 +27,7 @@ _spec = importlib.util.spec_from_file_location("attachments_make", FIXTURES / "_
 make = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(make)
 
-HAS_SOFFICE = extract.convert.soffice_path() is not None
+HAS_SOFFICE = extract.libreoffice.soffice_path() is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 READERS = {"docx": read_docx, "doc": read_doc, "wps": read_wps, "xlsx": read_xlsx, "xls": read_xls}
 APPLICANT_KEYS = (*make.APPLICANT_COLS, "total")
@@ -36,7 +36,7 @@ APPLICANT_KEYS = (*make.APPLICANT_COLS, "total")
 @pytest.fixture(scope="module", autouse=True)
 def convert_each_file_once():
     """LibreOffice takes a second or two per file: convert each fixture once for this module."""
-    cached = functools.lru_cache(maxsize=None)(extract.convert.libreoffice_convert)
+    cached = functools.lru_cache(maxsize=None)(extract.libreoffice.libreoffice_convert)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(extract.office, "libreoffice_convert", cached)
         yield
@@ -263,9 +263,9 @@ def test_corrupt_xls_is_unreadable():
 
 
 def test_missing_libreoffice_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(extract.convert, "soffice_path", lambda: None)
+    monkeypatch.setattr(extract.libreoffice, "soffice_path", lambda: None)
     with pytest.raises(Unreadable) as err:
-        extract.convert.libreoffice_convert(data("doc_vmerge.doc"), "doc", "docx", ".doc")
+        extract.libreoffice.libreoffice_convert(data("doc_vmerge.doc"), "doc", "docx", ".doc")
     assert err.value.reason == "LibreOffice (soffice) is not installed: cannot read .doc"
 
 
@@ -280,11 +280,11 @@ def test_libreoffice_that_hangs_is_killed_after_the_timeout(monkeypatch, tmp_pat
     pidfile = tmp_path / "child.pid"
     # Like soffice: a launcher whose child does the work (and here never finishes).
     fake = _fake_soffice(tmp_path, f"sleep 60 &\necho $! > {pidfile}\nwait")
-    monkeypatch.setattr(extract.convert, "soffice_path", lambda: fake)
-    monkeypatch.setattr(extract.convert, "SOFFICE_TIMEOUT", 1.0)
+    monkeypatch.setattr(extract.libreoffice, "soffice_path", lambda: fake)
+    monkeypatch.setattr(extract.libreoffice, "SOFFICE_TIMEOUT", 1.0)
     started = time.monotonic()
     with pytest.raises(Unreadable, match="timed out after 1 s converting .wps"):
-        extract.convert.libreoffice_convert(b"\xd0\xcf\x11\xe0" + b"x" * 100, "doc", "docx", ".wps")
+        extract.libreoffice.libreoffice_convert(b"\xd0\xcf\x11\xe0" + b"x" * 100, "doc", "docx", ".wps")
     assert time.monotonic() - started < 10
     assert not _running(int(pidfile.read_text()))
 
@@ -301,14 +301,14 @@ def _running(pid: int) -> bool:
 
 def test_libreoffice_that_converts_nothing_is_a_clear_error(monkeypatch, tmp_path):
     fake = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2\nexit 0")
-    monkeypatch.setattr(extract.convert, "soffice_path", lambda: fake)
+    monkeypatch.setattr(extract.libreoffice, "soffice_path", lambda: fake)
     with pytest.raises(Unreadable, match="could not convert the .doc file: Error: source file could not be loaded"):
-        extract.convert.libreoffice_convert(b"\xd0\xcf\x11\xe0" + b"x" * 100, "doc", "docx", ".doc")
+        extract.libreoffice.libreoffice_convert(b"\xd0\xcf\x11\xe0" + b"x" * 100, "doc", "docx", ".doc")
 
 
 @needs_soffice
 def test_parallel_conversions_do_not_share_a_profile():
-    convert = extract.convert.libreoffice_convert  # the real one, not this module's cache
+    convert = extract.libreoffice.libreoffice_convert  # the real one, not this module's cache
     docs = [data("doc_tracked.doc"), data("wps_spaced_dash.wps")]
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda b: convert(b, "doc", "docx", ".doc"), docs))
