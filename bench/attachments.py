@@ -20,7 +20,7 @@ import openpyxl
 import pdfplumber
 
 from extract import ExtractError, extract_report
-from extract.convert import soffice_path
+from extract.libreoffice import soffice_path
 from extract.office import read_doc, read_docx, read_xlsx
 from extract.pdf import read_pdf
 
