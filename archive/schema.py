@@ -6,11 +6,16 @@ Tables (bookkeeping columns are the `*_at`, `run_id`, `origin` ones):
                 in place: agency/year/title of the latest version, `first_seen`, `last_seen`,
                 `removed_at` (+ `removed_reason`), `latest_version_id`.
 - `versions`    one row per distinct reading of a document. Append-only (triggers reject UPDATE and
-                DELETE). `origin` is 'crawl' for a fetch whose content hash differed from the
-                previous version, 'reextract' for a newer extractor's reading of the same stored
-                bytes (then `reextract_of` points at the crawl version, `fetched_at` and
+                DELETE). `origin` is 'fetch' for the first reading of fetched bytes (a fetch whose
+                content hash differed from the previous version), 'reextract' for a newer extractor's reading of the same stored
+                bytes (then `reextract_of` points at the 'fetch' row, `fetched_at` and
                 `raw_sha256` are that version's). "Latest" means the greatest (fetched_at, id).
-- `figures`     long form of a version's figures (append-only).
+- `version_texts` a version's title and normalised main text (append-only), indexed for
+                full-text search; kept apart so scans over `versions` stay small.
+- `figure_values` a version's figures, compactly: (version_id, cell_id, value), append-only.
+                The long form researchers query is the view `figures` (version_id, table_name,
+                row_key, col_key, value); keys live once in `cells`. At ~200 cells per report this
+                keeps a version's figures near 2 KB instead of ~25 KB of repeated key text.
 - `checks`      the extractor's arithmetic checks of a version (append-only). The cross-year check
                 needs two reports, so it is the view `cross_year_checks`; `all_checks` unions both.
 - `figure_changes` which cells differ from the previous reading (git-history's "what changed?"
@@ -25,20 +30,30 @@ Tables (bookkeeping columns are the `*_at`, `run_id`, `origin` ones):
 - `reextractions` what `ogi reextract` did to each stored reading (same / changed / failed /
                 recovered), so re-runs only process what the current extractor has not seen.
 - `crawl_runs`  one row per crawl: sources, start, finish, summary JSON.
-- `template_cells` every cell of the 2021 template with its wide-column name and Chinese labels.
+- `cells`       every figure key: the 2021 template's cells (with wide-column name, Chinese
+                labels, position) plus any other key an extractor produced (labels NULL).
 
-Views: `latest_versions`, `latest_figures`, `report_versions`, `wide_active`, `wide_applications`,
-`wide_review_litigation` (one row per report version, one column per cell named `<row>__<col>`),
-`cross_year_checks`, `all_checks`. Full-text search: `versions_fts` (FTS5, trigram tokenizer, so
-any Chinese substring of three or more characters matches) over versions' title and text.
+- `wide_rows_active`, `wide_rows_applications`, `wide_rows_review_litigation`: the same figures
+                one row per version and one column per template cell (`<row>__<col>`), written
+                with the version (append-only), so "table 3 of every agency in 2022" reads rows
+                instead of pivoting 200 cells each. Query them through the `wide_*` views.
+
+Views: `figures`, `latest_versions`, `latest_figures`, `report_versions`, `wide_active`,
+`wide_applications`, `wide_review_litigation` (one row per report version with its metadata,
+one column per cell), `cross_year_checks`, `all_checks`. Full-text search: `version_texts_fts` (FTS5, trigram
+tokenizer, so any Chinese substring of three or more characters matches) over `version_texts`
+(version_id, title, text: the extractor's normalised main text of each version).
 
 Times are UTC ISO-8601 strings ending in `Z`; dates are `YYYY-MM-DD`.
 
 Migrations are sqlite-utils `Migrations` (recorded in `_sqlite_migrations`); `PRAGMA user_version`
 mirrors the number applied so plain sqlite3 tools can see the schema version too. Views and
-`template_cells` follow the current code on every open (only rewritten when they differ).
+the template rows of `cells` follow the current code on every open (only rewritten when they
+differ; cell ids never change once given).
 """
 from __future__ import annotations
+
+import weakref
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -47,9 +62,9 @@ from archive import labels
 
 migrations = Migrations("ogi_archive")
 # Number of migrations below; mirrored into PRAGMA user_version. Bump when adding one.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-IMMUTABLE_TABLES = ("versions", "figures", "checks", "events", "raw_blobs")
+IMMUTABLE_TABLES = ("versions", "version_texts", "figure_values", "checks", "events", "raw_blobs")
 
 
 class SchemaError(Exception):
@@ -82,7 +97,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         "id": int, "document_id": int, "fetched_at": str, "published": str, "title": str,
         "agency": str, "year": int, "template": str, "format": str, "content_type": str,
         "extractor_version": str, "content_sha256": str, "raw_sha256": str, "origin": str,
-        "reextract_of": int, "run_id": int, "recorded_at": str, "text": str,
+        "reextract_of": int, "run_id": int, "recorded_at": str,
     }, pk="id", not_null=["document_id", "fetched_at", "extractor_version", "content_sha256",
                           "raw_sha256", "origin"],
         foreign_keys=[("document_id", "documents", "id"), ("raw_sha256", "raw_blobs", "sha256"),
@@ -90,22 +105,31 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["versions"].create_index(["document_id", "fetched_at"])
     db["versions"].create_index(["reextract_of"])
     db["versions"].create_index(["raw_sha256"])
+    db["versions"].create_index(["year", "agency"])
+    db["versions"].create_index(["agency", "year"])
 
-    # Hand-written DDL because sqlite-utils cannot create WITHOUT ROWID tables: figures is by far
-    # the largest table (~200 rows per version) and clustering it on its key halves its size and
-    # makes "all cells of a version" one contiguous range. `value` has NUMERIC affinity (declared
-    # ANY) so counts stay integers and fees stay decimals.
+    # Report text apart from `versions`, so scans and joins over versions stay small.
+    db["version_texts"].create({"version_id": int, "title": str, "text": str}, pk="version_id",
+                               foreign_keys=[("version_id", "versions", "id")])
+
+    db["cells"].create({
+        "id": int, "table_name": str, "row_key": str, "col_key": str, "column_name": str,
+        "table_label": str, "row_label": str, "col_label": str, "position": int,
+    }, pk="id", not_null=["table_name", "row_key", "col_key"])
+    db["cells"].create_index(["table_name", "row_key", "col_key"], unique=True)
+
+    # Hand-written DDL because sqlite-utils cannot create WITHOUT ROWID tables: figure_values is
+    # by far the largest table (~200 rows per version); clustered on its key it needs no rowid
+    # and no second index, and "all cells of a version" is one contiguous range. `value` is
+    # declared ANY (NUMERIC affinity) so counts stay integers and fees stay decimals.
     db.execute("""
-        CREATE TABLE figures (
+        CREATE TABLE figure_values (
             version_id INTEGER NOT NULL REFERENCES versions(id),
-            table_name TEXT NOT NULL,
-            row_key TEXT NOT NULL,
-            col_key TEXT NOT NULL,
+            cell_id INTEGER NOT NULL REFERENCES cells(id),
             value ANY,
-            PRIMARY KEY (version_id, table_name, row_key, col_key)
+            PRIMARY KEY (version_id, cell_id)
         ) WITHOUT ROWID
     """)
-    db["figures"].create_index(["table_name", "row_key", "col_key", "version_id"])
 
     db["checks"].create({"version_id": int, "rule": str, "ok": int, "detail": str},
                         not_null=["version_id", "rule"],
@@ -153,19 +177,48 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["reextractions"].create_index(["version_id", "extractor_version"])
     db["reextractions"].create_index(["failure_id", "extractor_version"])
 
-    db["template_cells"].create({
-        "table_name": str, "row_key": str, "col_key": str, "column_name": str,
-        "table_label": str, "row_label": str, "col_label": str, "position": int,
-    }, pk=("table_name", "row_key", "col_key"))
-
     for table in IMMUTABLE_TABLES:
-        for op in ("UPDATE", "DELETE"):
-            db.execute(f"""
-                CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table}
-                BEGIN SELECT RAISE(ABORT, '{table} rows are immutable: {op} rejected'); END
-            """)
+        _make_immutable(db, table)
 
-    db["versions"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+    db["version_texts"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+
+
+def _make_immutable(db: sqlite_utils.Database, table: str) -> None:
+    for op in ("UPDATE", "DELETE"):
+        db.execute(f"""
+            CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} rows are immutable: {op} rejected'); END
+        """)
+
+
+def wide_table(table: str) -> str:
+    return f"wide_rows_{table}"
+
+
+def _cell_value_sql(table_alias: str, cell_id: int | None) -> str:
+    if cell_id is None:
+        return "NULL"
+    return f"(SELECT value FROM figure_values WHERE version_id = {table_alias}.version_id AND cell_id = {cell_id})"
+
+
+@migrations()
+def m002_wide_rows(db: sqlite_utils.Database) -> None:
+    ids = cell_ids(db)
+    for table in labels.TABLES:
+        name = wide_table(table)
+        cells = labels.cells(table)
+        db[name].create({"version_id": int, **{c.column: "ANY" for c in cells}}, pk="version_id",
+                        foreign_keys=[("version_id", "versions", "id")])
+        # Archives written before this migration: pivot their figures once.
+        cols = ", ".join(c.column for c in cells)
+        values = ", ".join(_cell_value_sql("v", ids.get((c.table, c.row, c.col))) for c in cells)
+        db.execute(f"""
+            INSERT INTO {name} (version_id, {cols})
+            SELECT v.version_id, {values}
+            FROM (SELECT DISTINCT fv.version_id FROM figure_values fv JOIN cells c ON c.id = fv.cell_id
+                  WHERE c.table_name = '{table}') v
+        """)
+        _make_immutable(db, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,16 +232,20 @@ SELECT d.id AS document_id, v.id AS version_id, d.url AS source_url, d.source, d
 FROM documents d JOIN versions v ON v.id = d.latest_version_id
 """
 
+_FIGURES = """
+SELECT fv.version_id, c.table_name, c.row_key, c.col_key, fv.value
+FROM figure_values fv JOIN cells c ON c.id = fv.cell_id
+"""
+
 _LATEST_FIGURES = """
-SELECT d.agency, d.region, d.year, f.table_name, f.row_key, f.col_key, f.value,
+SELECT d.agency, d.region, d.year, c.table_name, c.row_key, c.col_key, fv.value,
        d.url AS source_url, v.fetched_at, d.last_seen, d.removed_at,
        c.table_label, c.row_label, c.col_label,
        d.id AS document_id, v.id AS version_id, v.extractor_version
 FROM documents d
 JOIN versions v ON v.id = d.latest_version_id
-JOIN figures f ON f.version_id = v.id
-LEFT JOIN template_cells c
-  ON c.table_name = f.table_name AND c.row_key = f.row_key AND c.col_key = f.col_key
+JOIN figure_values fv ON fv.version_id = v.id
+JOIN cells c ON c.id = fv.cell_id
 """
 
 _REPORT_VERSIONS = """
@@ -200,21 +257,17 @@ FROM versions v JOIN documents d ON d.id = v.document_id
 """
 
 _CROSS_YEAR = """
-WITH cell AS (
-  SELECT lv.version_id, lv.agency, lv.region, lv.year, f.row_key, f.value
-  FROM latest_versions lv JOIN figures f ON f.version_id = lv.version_id
-  WHERE f.table_name = 'applications' AND f.col_key = 'total'
-    AND f.row_key IN ('carried_over', 'carried_forward') AND lv.agency IS NOT NULL
-    AND lv.year IS NOT NULL
-)
 SELECT cur.version_id, 'cross_year.carried_over' AS rule,
-       (cur.value = prev.value) AS ok,
-       cur.year || ' carried_over.total ' || cur.value || ' vs ' || prev.year
-         || ' carried_forward.total ' || prev.value AS detail,
+       (cw.carried_over__total = pw.carried_forward__total) AS ok,
+       cur.year || ' carried_over.total ' || cw.carried_over__total || ' vs ' || prev.year
+         || ' carried_forward.total ' || pw.carried_forward__total AS detail,
        cur.agency, cur.region, cur.year, prev.version_id AS previous_version_id
-FROM cell cur JOIN cell prev
+FROM latest_versions cur
+JOIN wide_rows_applications cw ON cw.version_id = cur.version_id
+JOIN latest_versions prev
   ON prev.agency = cur.agency AND prev.region IS cur.region AND prev.year = cur.year - 1
- AND cur.row_key = 'carried_over' AND prev.row_key = 'carried_forward'
+JOIN wide_rows_applications pw ON pw.version_id = prev.version_id
+WHERE cw.carried_over__total IS NOT NULL AND pw.carried_forward__total IS NOT NULL
 """
 
 _ALL_CHECKS = """
@@ -225,26 +278,20 @@ SELECT version_id, rule, ok, detail FROM cross_year_checks
 
 
 def wide_view_sql(table: str) -> str:
-    # One correlated lookup per cell rather than a GROUP BY pivot: each is a primary-key probe,
-    # and filters on agency/year/document push down to `versions`, so a filtered query or a
-    # Datasette page touches only the rows it shows.
-    cols = ",\n       ".join(
-        f"(SELECT value FROM figures f WHERE f.version_id = v.id AND f.table_name = '{c.table}'"
-        f" AND f.row_key = '{c.row}' AND f.col_key = '{c.col}') AS {c.column}"
-        for c in labels.cells(table)
-    )
+    cols = ",\n       ".join(f"w.{c.column}" for c in labels.cells(table))
     return f"""
 SELECT v.id AS version_id, v.document_id, (v.id = d.latest_version_id) AS is_latest,
        v.agency, d.region, v.year, v.title, v.published, v.template, v.format,
        d.url AS source_url, v.fetched_at, v.extractor_version, d.removed_at,
        {cols}
 FROM versions v JOIN documents d ON d.id = v.document_id
-WHERE EXISTS (SELECT 1 FROM figures f WHERE f.version_id = v.id AND f.table_name = '{table}')
+LEFT JOIN {wide_table(table)} w ON w.version_id = v.id
 """
 
 
 def views() -> dict[str, str]:
     out = {
+        "figures": _FIGURES,
         "latest_versions": _LATEST_VERSIONS,
         "latest_figures": _LATEST_FIGURES,
         "report_versions": _REPORT_VERSIONS,
@@ -273,18 +320,80 @@ def _sync_views(db: sqlite_utils.Database) -> None:
                 db.execute(f"CREATE VIEW {name} AS {sql}")
 
 
-def _sync_template_cells(db: sqlite_utils.Database) -> None:
-    rows = [
-        {"table_name": c.table, "row_key": c.row, "col_key": c.col, "column_name": c.column,
-         "table_label": labels.TABLE_LABELS.get(c.table, c.table), "row_label": c.row_label,
-         "col_label": c.col_label, "position": i}
+def cell_ids(db: sqlite_utils.Database) -> dict[tuple[str, str, str], int]:
+    return {(t, r, c): i for i, t, r, c in db.execute(
+        "SELECT id, table_name, row_key, col_key FROM cells").fetchall()}
+
+
+_committed_cells: "weakref.WeakKeyDictionary[sqlite_utils.Database, dict]" = weakref.WeakKeyDictionary()
+
+
+def cell_id(db: sqlite_utils.Database, table: str, row: str, col: str) -> int:
+    """Id of a figure key, adding keys outside the template on first sight."""
+    known = _committed_cells.get(db)
+    if known is None:
+        # Read once per connection, after migrate() committed the template cells; a key added
+        # later is looked up each time rather than cached, so a rolled-back insert never leaves
+        # a dangling id in the cache.
+        known = _committed_cells[db] = cell_ids(db)
+    key = (table, row, col)
+    if key in known:
+        return known[key]
+    return db["cells"].lookup({"table_name": table, "row_key": row, "col_key": col})
+
+
+def _sync_cells(db: sqlite_utils.Database) -> None:
+    """Template cells with current labels and order; ids of existing cells are kept."""
+    wanted = {
+        (c.table, c.row, c.col): {
+            "column_name": c.column, "table_label": labels.TABLE_LABELS.get(c.table, c.table),
+            "row_label": c.row_label, "col_label": c.col_label, "position": i,
+        }
         for i, c in enumerate(labels.CELLS)
-    ]
-    current = list(db.query("SELECT * FROM template_cells ORDER BY position"))
-    if current != rows:
+    }
+    current = {(r["table_name"], r["row_key"], r["col_key"]): r for r in db.query("SELECT * FROM cells")}
+    stale = [k for k, meta in wanted.items()
+             if k not in current or any(current[k][f] != v for f, v in meta.items())]
+    if not stale:
+        return
+    with db.atomic():
+        for key in stale:
+            row = {"table_name": key[0], "row_key": key[1], "col_key": key[2], **wanted[key]}
+            if key in current:
+                db["cells"].update(current[key]["id"], wanted[key])
+            else:
+                db["cells"].insert(row)
+
+
+def _sync_wide_columns(db: sqlite_utils.Database) -> None:
+    """A cell added to the template becomes a column, filled from the figures already stored."""
+    ids = cell_ids(db)
+    for table in labels.TABLES:
+        name = wide_table(table)
+        have = set(db[name].columns_dict)
+        missing = [c for c in labels.cells(table) if c.column not in have]
+        if not missing:
+            continue
         with db.atomic():
-            db.execute("DELETE FROM template_cells")
-            db["template_cells"].insert_all(rows)
+            # The one sanctioned rewrite of immutable rows: adding a derived column.
+            db.execute(f"DROP TRIGGER {name}_no_update")
+            db.execute(f"DROP TRIGGER {name}_no_delete")
+            for c in missing:
+                db[name].add_column(c.column, "ANY")
+            db.execute(f"UPDATE {name} SET " + ", ".join(
+                f"{c.column} = {_cell_value_sql(name, ids.get((c.table, c.row, c.col)))}" for c in missing))
+            _make_immutable(db, name)
+
+
+_wide_columns: "weakref.WeakKeyDictionary[sqlite_utils.Database, dict]" = weakref.WeakKeyDictionary()
+
+
+def wide_columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    """Cell columns of a wide_rows table as they exist in this database (read once)."""
+    cache = _wide_columns.setdefault(db, {})
+    if table not in cache:
+        cache[table] = [c for c in db[wide_table(table)].columns_dict if c != "version_id"]
+    return cache[table]
 
 
 def migrate(db: sqlite_utils.Database) -> None:
@@ -298,5 +407,6 @@ def migrate(db: sqlite_utils.Database) -> None:
     if version != SCHEMA_VERSION:
         with db.ensure_autocommit_on():
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    _sync_template_cells(db)
+    _sync_cells(db)
+    _sync_wide_columns(db)
     _sync_views(db)

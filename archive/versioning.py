@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive import labels, schema
 from archive.content import canonical_figures, flatten
 
 EVENT_KINDS = ("new", "changed", "removed", "restored")
@@ -59,8 +60,8 @@ def add_event(db, kind: str, document: dict, *, at: str, version_id: int | None 
 def figure_diff(db, old_version_id: int, new_figures: dict) -> list[tuple[str, str, str, Any, Any]]:
     """(table, row, col, old, new) for every cell that differs; None marks a missing cell."""
     old = {(t, r, c): v for t, r, c, v in db.execute(
-        "SELECT table_name, row_key, col_key, value FROM figures WHERE version_id = ?",
-        [old_version_id]).fetchall()}
+        "SELECT c.table_name, c.row_key, c.col_key, fv.value FROM figure_values fv"
+        " JOIN cells c ON c.id = fv.cell_id WHERE fv.version_id = ?", [old_version_id]).fetchall()}
     new = {(t, r, c): v for t, r, c, v in flatten(new_figures)}
     return [(*key, old.get(key), new.get(key))
             for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
@@ -91,20 +92,38 @@ def insert_version(db, document_id: int, report, *, content_sha256: str, raw_sha
         "template": report.template, "format": report.format, "content_type": content_type,
         "extractor_version": extractor_version, "content_sha256": content_sha256,
         "raw_sha256": raw_sha256, "origin": origin, "reextract_of": reextract_of,
-        "run_id": run_id, "recorded_at": recorded_at, "text": report.text or "",
+        "run_id": run_id, "recorded_at": recorded_at,
     }).last_pk
-    db["figures"].insert_all(
-        {"version_id": version_id, "table_name": t, "row_key": r, "col_key": c, "value": v}
-        for t, r, c, v in flatten(figures))
-    db["checks"].insert_all(
-        {"version_id": version_id, "rule": ch.rule, "ok": int(bool(ch.ok)), "detail": ch.detail}
-        for ch in report.checks or ())
+    db["version_texts"].insert({"version_id": version_id, "title": report.title,
+                                "text": report.text or ""})
+    # Plain executemany on the hot path (~200 figure rows and ~40 checks per version): sqlite-utils'
+    # insert_all spends more time building statements than SQLite spends inserting.
+    db.conn.executemany(
+        "INSERT INTO figure_values (version_id, cell_id, value) VALUES (?, ?, ?)",
+        [(version_id, schema.cell_id(db, t, r, c), v) for t, r, c, v in flatten(figures)])
+    db.conn.executemany(
+        "INSERT INTO checks (version_id, rule, ok, detail) VALUES (?, ?, ?, ?)",
+        [(version_id, ch.rule, int(bool(ch.ok)), ch.detail) for ch in report.checks or ()])
+    _write_wide_rows(db, version_id, figures)
     diff = figure_diff(db, previous["id"], figures) if previous else []
-    db["figure_changes"].insert_all(
-        {"version_id": version_id, "previous_version_id": previous["id"], "table_name": t,
-         "row_key": r, "col_key": c, "old_value": o, "new_value": n}
-        for t, r, c, o, n in diff)
+    if diff:
+        db["figure_changes"].insert_all(
+            {"version_id": version_id, "previous_version_id": previous["id"], "table_name": t,
+             "row_key": r, "col_key": c, "old_value": o, "new_value": n}
+            for t, r, c, o, n in diff)
     return version_id, diff
+
+
+def _write_wide_rows(db, version_id: int, figures: dict) -> None:
+    for table in labels.TABLES:
+        rows = figures.get(table)
+        if not rows:
+            continue
+        columns = schema.wide_columns(db, table)
+        values = [rows.get(row, {}).get(col) for row, col in (c.split("__", 1) for c in columns)]
+        db.conn.execute(
+            f"INSERT INTO {schema.wide_table(table)} (version_id, {', '.join(columns)})"
+            f" VALUES (?{', ?' * len(columns)})", [version_id, *values])
 
 
 def restore(db, document: dict, *, at: str, run_id: int | None, how: str) -> bool:
@@ -144,7 +163,7 @@ def record_report(db, url: str, report, *, content_sha256: str, raw_sha256: str,
         version_id, _ = insert_version(
             db, document_id, report, content_sha256=content_sha256, raw_sha256=raw_sha256,
             fetched_at=fetched_at, recorded_at=recorded_at, extractor_version=extractor_version,
-            content_type=content_type, agency=agency, origin="crawl", previous=None,
+            content_type=content_type, agency=agency, origin="fetch", previous=None,
             run_id=run_id)
         refresh_latest(db, document_id)
         add_event(db, "new", document, at=fetched_at, version_id=version_id, run_id=run_id,
@@ -159,7 +178,7 @@ def record_report(db, url: str, report, *, content_sha256: str, raw_sha256: str,
     version_id, diff = insert_version(
         db, document["id"], report, content_sha256=content_sha256, raw_sha256=raw_sha256,
         fetched_at=fetched_at, recorded_at=recorded_at, extractor_version=extractor_version,
-        content_type=content_type, agency=agency, origin="crawl", previous=latest,
+        content_type=content_type, agency=agency, origin="fetch", previous=latest,
         run_id=run_id)
     refresh_latest(db, document["id"])
     add_event(db, "changed", document, at=fetched_at, version_id=version_id,

@@ -64,6 +64,10 @@ _TABLE_OPTIONS: dict[str, dict] = {
     "crawl_runs": {"sort_desc": "started_at"},
     "cells": {"sort": "position"},
     "_sqlite_migrations": {"hidden": True},
+    # Storage behind the wide_* views, which are what researchers should query.
+    "wide_rows_active": {"hidden": True},
+    "wide_rows_applications": {"hidden": True},
+    "wide_rows_review_litigation": {"hidden": True},
 }
 
 

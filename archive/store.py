@@ -1,0 +1,198 @@
+"""`Archive`: the one entry point the crawler, the CLI and researchers' scripts use to write the archive.
+
+    from archive import Archive
+    db = Archive("archive.db")            # open or create, migrate, WAL
+    db.record_fetch(url, status=200, etag=..., sha256=..., nbytes=...)
+    db.store(url, raw, report=report)     # -> "new" | "changed" | "unchanged" | "failed"
+
+One transaction per stored report; the database is in WAL mode so Datasette and other readers are
+never blocked by the nightly writer. The rules themselves live in `archive.versioning`, the
+schema in `archive.schema`.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+import extract
+from archive import blobs, schema, versioning
+from archive.clock import utc_iso
+from archive.content import report_sha256
+
+# A writer waits this long for another writer (e.g. `ogi reextract` during a crawl) instead of
+# failing at once; readers are never blocked in WAL mode.
+BUSY_TIMEOUT_MS = 60_000
+_OK_STATUSES = "(status BETWEEN 200 AND 299 OR status = 304)"
+
+
+class Archive:
+    def __init__(self, path: str | Path = "archive.db"):
+        self.path = str(path)
+        self.memory = self.path == ":memory:"
+        self.db = sqlite_utils.Database(memory=True) if self.memory else sqlite_utils.Database(self.path)
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if not self.memory:
+            self.db.enable_wal()
+            # In WAL mode NORMAL never corrupts the database; a power cut can only lose the last
+            # commits, which the next nightly crawl fetches again.
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        schema.migrate(self.db)
+
+    # -- crawl bookkeeping -------------------------------------------------------------------
+
+    def record_fetch(self, url: str, *, status: int | None, fetched_at=None, etag: str | None = None,
+                     last_modified: str | None = None, sha256: str | None = None,
+                     nbytes: int | None = None, elapsed_ms: int | float | None = None,
+                     error: str | None = None, run_id: int | None = None) -> None:
+        with self.db.atomic():
+            self.db["fetches"].insert({
+                "url": url, "fetched_at": utc_iso(fetched_at), "status": status, "etag": etag,
+                "last_modified": last_modified, "sha256": sha256, "bytes": nbytes,
+                "elapsed_ms": None if elapsed_ms is None else int(round(elapsed_ms)),
+                "error": " ".join(str(error).split())[:1000] if error else None, "run_id": run_id,
+            })
+
+    def validators(self, url: str) -> dict:
+        """Conditional-GET headers from the latest successful fetch of `url` that had them.
+
+        Only when we hold the body those validators describe (its sha256 is in `raw_blobs`, or the
+        fetch recorded no sha256): a 304 for a page whose body we never stored (a listing page, or
+        a report whose store was interrupted) would leave us with nothing.
+        """
+        rows = self.db.execute(
+            f"SELECT etag, last_modified, sha256 FROM fetches WHERE url = ? AND {_OK_STATUSES}"
+            " AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+            " ORDER BY fetched_at DESC, id DESC LIMIT 1", [url]).fetchall()
+        if not rows:
+            return {}
+        etag, last_modified, digest = rows[0]
+        if digest and not self.db.execute("SELECT 1 FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone():
+            return {}
+        out = {}
+        if etag:
+            out["If-None-Match"] = etag
+        if last_modified:
+            out["If-Modified-Since"] = last_modified
+        return out
+
+    def start_run(self, sources: list[str]) -> int:
+        with self.db.atomic():
+            return self.db["crawl_runs"].insert({
+                "started_at": utc_iso(), "sources": json.dumps(list(sources), ensure_ascii=False),
+            }).last_pk
+
+    def finish_run(self, run_id: int, summary: dict) -> None:
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, {
+                "finished_at": utc_iso(),
+                "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
+            })
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def store(self, url: str, raw: bytes, *, fetched_at=None, content_type: str | None = None,
+              report=None, failure=None, agency: str | None = None, region: str | None = None,
+              source: str | None = None, parent_url: str | None = None,
+              run_id: int | None = None, extractor_version: str | None = None) -> str:
+        """Archive one fetched document; returns "new" | "changed" | "unchanged" | "failed"."""
+        if (report is None) == (failure is None):
+            raise ValueError("store() needs exactly one of report= or failure=")
+        at = utc_iso(fetched_at)
+        ev = extractor_version or extract.EXTRACTOR_VERSION
+        raw = bytes(raw or b"")
+        context = dict(content_type=content_type, agency=agency, region=region, source=source,
+                       parent_url=parent_url, run_id=run_id)
+        if failure is None:
+            try:
+                with self.db.atomic():
+                    return self._store_report(url, raw, report, at, ev, context)
+            except (TypeError, ValueError, AttributeError, sqlite3.InterfaceError,
+                    sqlite3.ProgrammingError) as exc:
+                # A malformed Report (extractor bug) must not stop a crawl: keep the bytes and
+                # say why, as for any document we could not read.
+                failure = extract.Unreadable(f"archive rejected the extracted report: {type(exc).__name__}: {exc}")
+        with self.db.atomic():
+            digest = blobs.put(self.db, raw, at=at)
+            return versioning.record_failure(self.db, url, failure, raw_sha256=digest,
+                                             fetched_at=at, extractor_version=ev, **context)
+
+    def _store_report(self, url, raw, report, at, ev, context) -> str:
+        digest = blobs.put(self.db, raw, at=at)
+        content = report_sha256(report)
+        document = versioning.find_document(self.db, url)
+        if document is not None:
+            latest = versioning.latest_version(self.db, document["id"])
+            if latest and latest["content_sha256"] != content and latest["extractor_version"] != ev:
+                # The stored reading comes from another extractor: re-read its bytes with ours
+                # first, so an extractor upgrade is not reported as the agency changing its report.
+                from archive.reextract import catch_up
+                catch_up(self.db, latest, extractor_version=ev, at=at)
+        return versioning.record_report(
+            self.db, url, report, content_sha256=content, raw_sha256=digest, fetched_at=at,
+            recorded_at=utc_iso(), extractor_version=ev, **context)
+
+    def touch(self, url: str, *, fetched_at=None, run_id: int | None = None) -> None:
+        with self.db.atomic():
+            versioning.touch(self.db, url, at=utc_iso(fetched_at), run_id=run_id)
+
+    def mark_removed(self, url: str, *, at=None, reason: str = "", run_id: int | None = None) -> bool:
+        with self.db.atomic():
+            return versioning.mark_removed(self.db, url, at=utc_iso(at), reason=reason, run_id=run_id)
+
+    def document_urls(self, source: str | None = None) -> set[str]:
+        sql = "SELECT url FROM documents WHERE removed_at IS NULL"
+        params: list = []
+        if source is not None:
+            sql += " AND source = ?"
+            params.append(source)
+        return {row[0] for row in self.db.execute(sql, params)}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def raw(self, sha256: str) -> bytes | None:
+        return blobs.get(self.db.conn, sha256)
+
+    def search(self, query: str, *, limit: int = 20, latest_only: bool = True) -> list[dict]:
+        """Full-text search over report titles and text (any language, substring match).
+
+        The trigram index answers queries of three or more characters; shorter ones (many Chinese
+        words have two) fall back to a LIKE scan.
+        """
+        query = query.strip()
+        if not query:
+            return []
+        where = "AND v.id = d.latest_version_id" if latest_only else ""
+        if len(query) >= 3:
+            phrase = '"' + query.replace('"', '""') + '"'
+            sql = f"""
+                SELECT v.id AS version_id, v.document_id, d.url, v.agency, v.year, v.title,
+                       snippet(version_texts_fts, 1, '【', '】', '…', 16) AS snippet
+                FROM version_texts_fts JOIN versions v ON v.id = version_texts_fts.rowid
+                JOIN documents d ON d.id = v.document_id
+                WHERE version_texts_fts MATCH ? {where} ORDER BY rank LIMIT ?"""
+            return list(self.db.query(sql, [phrase, limit]))
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = f"""
+            SELECT v.id AS version_id, v.document_id, d.url, v.agency, v.year, v.title,
+                   NULL AS snippet
+            FROM version_texts t JOIN versions v ON v.id = t.version_id
+            JOIN documents d ON d.id = v.document_id
+            WHERE (t.text LIKE ? ESCAPE '\\' OR t.title LIKE ? ESCAPE '\\') {where}
+            ORDER BY v.id LIMIT ?"""
+        return list(self.db.query(sql, [like, like, limit]))
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.ProgrammingError:
+            pass
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
