@@ -85,11 +85,12 @@ def _main_text(tree) -> str:
 
 
 def _meta(tree, names) -> str | None:
-    for name in names:
-        for value in tree.xpath("//meta[@name=$n or @property=$n]/@content", n=name):
-            if value.strip():
-                return value.strip()
-    return None
+    metas = {}
+    for el in tree.iter("meta"):
+        key, content = el.get("name") or el.get("property"), (el.get("content") or "").strip()
+        if key and content:
+            metas.setdefault(key, content)
+    return next((metas[n] for n in names if n in metas), None)
 
 
 def _first_text(tree, xpath: str) -> str | None:
