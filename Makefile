@@ -27,6 +27,9 @@ accuracy: install
 
 bench: install
 	$(BIN)/python -m bench.extract
+	$(BIN)/python -m bench.attachments
+	$(BIN)/python -m bench.archive
+	$(BIN)/python -m bench.crawl
 
 demo: install
 	@bash scripts/demo.sh

@@ -1,0 +1,221 @@
+"""Crawl throughput and memory against a bare Scrapy spider on the same local portal, same run.
+
+    python -m bench.crawl [--listings 100] [--per-listing 20] [--concurrency 16] [--out bench/RESULTS_crawl.md]
+
+Builds a TRS-style portal on disk: one report column of N listing pages joined by a JavaScript
+pager (`createPageHTML`), each listing K report pages (copies of the demo's report pages, ~47 KB
+each, at their own URLs) — N×K+N pages — and serves it from a separate process on 127.0.0.1
+(http.server, which answers If-Modified-Since with 304).
+
+Runs, each in its own process (Twisted's reactor does not restart), politeness delays off and the
+same concurrency for all:
+- bare:  a Scrapy spider with default settings that GETs the very URLs ours fetched, parses nothing.
+- cold:  `reports` into an empty archive: discovery, fetch log, extraction of every report, archive.
+- pool:  the same with extraction in worker processes (OGI_EXTRACT_WORKERS=--workers).
+- warm:  `reports` again into that archive: the nightly case, reports answer 304 Not Modified.
+- fetch: `reports` with the archive pipeline off: discovery + fetch log, no extraction (the
+         crawler's own overhead, separated from the extractor's CPU time).
+Prints pages/s, the ratio of time per page to bare (target ≤ 1.5×), CPU seconds and each
+process's peak RSS, and writes them to RESULTS_crawl.md. bare/warm/fetch are repeated (--repeat,
+interleaved) and medians kept; nothing is asserted: machines are noisy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_REPORTS = sorted(p for p in (ROOT / "demo" / "site").rglob("*.html")
+                      if ("/t20" in p.as_posix() or "/art_" in p.as_posix()) and "gzyd" not in p.as_posix())
+
+
+# -- the portal ----------------------------------------------------------------------------------
+
+def build_portal(root: Path, listings: int, per_listing: int) -> list[str]:
+    """Write the portal; return the paths of every page ours should fetch (robots.txt excluded)."""
+    bodies = [p.read_bytes() for p in DEMO_REPORTS if b"<table" in p.read_bytes()]
+    column = root / "xxgk" / "zfxxgknb"
+    column.mkdir(parents=True)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n")
+    paths = []
+    n = 0
+    for page in range(listings):
+        items = []
+        for _ in range(per_listing):
+            n += 1
+            month = f"2023{1 + n % 12:02d}"
+            rel = f"{month}/t{month}{1 + n % 28:02d}_{100000 + n}.html"
+            (column / month).mkdir(exist_ok=True)
+            (column / rel).write_bytes(bodies[n % len(bodies)])
+            title = f"第{n}号单位2022年政府信息公开工作年度报告"
+            items.append(f'<li><a href="./{rel}" target="_blank" title="{title}">{title}</a><span>2023-01-31</span></li>')
+            paths.append(f"/xxgk/zfxxgknb/{rel}")
+        name = "index.html" if page == 0 else f"index_{page}.html"
+        (column / name).write_text(
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'
+            "<title>政府信息公开年报</title></head><body><ul class=\"list\">" + "\n".join(items) + "</ul>"
+            f'<div class="page"><script>createPageHTML({listings}, {page}, "index", "html");</script></div>'
+            "</body></html>", encoding="utf-8")
+        paths.append(f"/xxgk/zfxxgknb/{name}")
+    return paths
+
+
+def serve(root: Path) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "demo" / "serve.py"), "--root", str(root)],
+                            stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
+# -- one measured crawl (child process) ----------------------------------------------------------
+
+def child(args) -> None:
+    from scrapy import Spider
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    common = {"CONCURRENT_REQUESTS": args.concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
+              "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "ERROR",
+              "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False}
+    if args.child == "bare":
+        urls = [f"http://127.0.0.1:{args.port}{p}" for p in json.loads(Path(args.urls).read_text())]
+
+        class Bare(Spider):
+            name = "bare"
+            start_urls = urls
+
+            def parse(self, response):
+                return None
+
+        process = CrawlerProcess(common)
+        crawler = process.create_crawler(Bare)
+        process.crawl(crawler)
+    else:
+        settings = Settings()
+        settings.setmodule("crawler.settings", priority="project")
+        settings.setdict({**common, "ARCHIVE_DB": args.db, "OGI_PRINT_SUMMARY": False,
+                          **json.loads(os.environ.get("OGI_BENCH_SETTINGS", "{}"))}, priority="cmdline")
+        if args.child == "fetch":
+            settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        if args.child == "pool":
+            settings.set("OGI_EXTRACT_WORKERS", args.workers, priority="cmdline")
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler("reports")
+        process.crawl(crawler, start_urls=f"http://127.0.0.1:{args.port}/xxgk/zfxxgknb/")
+    process.start()
+    stats = crawler.stats.get_stats()
+    print(json.dumps({
+        "elapsed": stats["elapsed_time_seconds"],
+        "responses": stats.get("response_received_count", 0),
+        "statuses": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")},
+        "items": stats.get("item_scraped_count", 0),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_s": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+    }))
+
+
+def measure(kind: str, port: int, concurrency: int, workers: int, db: Path, urls: Path) -> dict:
+    cmd = [sys.executable, "-m", "bench.crawl", "--child", kind, "--port", str(port), "--workers", str(workers),
+           "--concurrency", str(concurrency), "--db", str(db), "--urls", str(urls)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["pages_per_s"] = result["responses"] / result["elapsed"]
+    return result
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=100)
+    parser.add_argument("--per-listing", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="extraction processes of the pool run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of bare/warm/fetch (medians reported)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS_crawl.md"))
+    parser.add_argument("--child", choices=("bare", "cold", "pool", "warm", "fetch"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--urls", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return 0
+
+    tmp = Path(tempfile.mkdtemp(prefix="ogi-bench-crawl-"))
+    server = None
+    try:
+        paths = build_portal(tmp / "site", args.listings, args.per_listing)
+        urls = tmp / "urls.json"
+        urls.write_text(json.dumps(paths))
+        server, port = serve(tmp / "site")
+        print(f"portal: {len(paths)} pages ({args.listings} listings × {args.per_listing} reports), "
+              f"concurrency {args.concurrency}, served on 127.0.0.1:{port}", flush=True)
+        # The machine is shared (2 cores, other work): runs are interleaved and repeated, medians kept.
+        # The cold crawls (minutes) run once; the first fills the archive the warm runs re-crawl.
+        samples: dict[str, list[dict]] = {"bare": [], "cold": [], "pool": [], "warm": [], "fetch": []}
+        plan = [("cold", tmp / "a.db"), ("pool", tmp / "p.db")] + [(kind, db) for i in range(args.repeat) for kind, db in
+                                            (("bare", None), ("warm", tmp / "a.db"), ("fetch", tmp / f"f{i}.db"))]
+        for kind, db in plan:
+            r = measure(kind, port, args.concurrency, args.workers, db or tmp / "unused.db", urls)
+            samples[kind].append(r)
+            print(f"{kind:5}  {r['responses']:5d} responses in {r['elapsed']:6.2f} s = {r['pages_per_s']:6.1f} pages/s"
+                  f"  CPU {r['cpu_s']:6.1f} s  peak RSS {r['maxrss_mb']:6.1f} MB  statuses {r['statuses']}", flush=True)
+        runs = {kind: median_run(rs) for kind, rs in samples.items()}
+        for kind, r in runs.items():
+            print(f"median {kind:5} {r['pages_per_s']:6.1f} pages/s = {runs['bare']['pages_per_s'] / r['pages_per_s']:.2f}× "
+                  "the time per page of bare")
+        write_results(Path(args.out), args, len(paths), runs)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def median_run(runs: list[dict]) -> dict:
+    ordered = sorted(runs, key=lambda r: r["elapsed"])
+    out = dict(ordered[len(ordered) // 2])
+    out["samples_s"] = [round(r["elapsed"], 2) for r in runs]
+    return out
+
+
+def write_results(path: Path, args, pages: int, runs: dict) -> None:
+    bare = runs["bare"]["pages_per_s"]
+    lines = [
+        "# Crawl benchmark (`python -m bench.crawl`)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}. Portal: {pages} pages "
+        f"({args.listings} TRS listing pages joined by a JavaScript pager × {args.per_listing} report pages of "
+        f"~47 KB), served by http.server in its own process on 127.0.0.1; concurrency {args.concurrency} "
+        "for every run, AutoThrottle and download delay off. Each run is its own process.",
+        "",
+        "| run | responses | seconds (median) | pages/s | time per page vs bare (target ≤ 1.5×) | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, label in (("bare", "bare Scrapy spider, same URLs"), ("cold", "`reports`, first crawl (extracts every report)"),
+                        ("pool", f"`reports`, first crawl, extraction in {args.workers} worker processes"),
+                        ("warm", "`reports`, nightly re-crawl (304 Not Modified)"),
+                        ("fetch", "`reports` without the archive pipeline (no extraction)")):
+        r = runs[kind]
+        lines.append(f"| {label} | {r['responses']} | {r['elapsed']:.2f} | {r['pages_per_s']:.1f} | "
+                     f"{bare / r['pages_per_s']:.2f}× | {r['cpu_s']:.1f} | {r['maxrss_mb']:.0f} |")
+    lines += ["", "Raw numbers (JSON):", "", "```json", json.dumps(runs, indent=1, sort_keys=True), "```", ""]
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    notes = existing.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in existing else ""
+    path.write_text("\n".join(lines) + "<!-- notes -->" + notes, encoding="utf-8")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

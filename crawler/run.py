@@ -1,0 +1,120 @@
+"""One crawl run as a Scrapy extension: the archive it writes, its run id, what it saw, its summary.
+
+The spider, the middlewares and the pipeline reach it with `crawler.get_extension(CrawlRun)`.
+What must survive an interrupted crawl resumed with JOBDIR (run id, tallies, the URLs each
+source listed) lives in `spider.state`, which Scrapy pickles into the job directory; otherwise a
+resumed crawl would see only half the listings and take the other half for removed reports.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import sys
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.extensions.spiderstate import SpiderState
+
+from archive import Archive
+from crawler.summary import SourceTally, build, format_text
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlRun:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.db_path = self.settings.get("ARCHIVE_DB") or "archive.db"
+        self.run_id: int | None = None
+        self.tallies: dict[str, SourceTally] = {}
+        self.seen: dict[str, set[str]] = {}
+        self.requested: dict[str, set[str]] = {}  # per source: URLs asked for (the page budget)
+        self.summary: dict | None = None
+        self._exit = contextlib.ExitStack()
+        # Opened here, not on spider_opened: a held lock or an unusable database must stop the
+        # crawl before it starts (an exception in a signal handler would only be logged).
+        if not self.settings.getbool("OGI_LOCK_HELD"):
+            self._exit.enter_context(archive_lock(self.db_path))
+        self.archive = self._exit.enter_context(Archive(self.db_path))
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CrawlRun":
+        return cls(crawler)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        if not hasattr(spider, "state"):  # SpiderState only exists with JOBDIR
+            spider.state = {}
+        state = spider.state.setdefault("ogi", {})
+        self.tallies = state.setdefault("tallies", {})
+        self.seen = state.setdefault("seen", {})
+        self.requested = state.setdefault("requested", {})
+        for source in getattr(spider, "sources", []):
+            self.tallies.setdefault(source.id, SourceTally())
+            self.seen.setdefault(source.id, set())
+        if state.get("run_id") is None:
+            state["run_id"] = self.archive.start_run(sorted(self.tallies))
+        else:
+            logger.info("resuming crawl run %s from %s", state["run_id"], self.settings.get("JOBDIR"))
+        self.run_id = state["run_id"]
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        try:
+            if reason == "finished" and self.archive is not None:
+                for source_id in self.tallies:
+                    self._remove_unlisted(source_id)
+            self.summary = build(self.tallies, run_id=self.run_id, reason=reason)
+            if self.archive is not None and self.run_id is not None:
+                self.archive.finish_run(self.run_id, self.summary)
+            if self.settings.getbool("OGI_PRINT_SUMMARY", True):
+                print(format_text(self.summary), file=sys.stdout, flush=True)
+            if reason == "finished" and hasattr(spider, "state"):
+                # A finished job must not be resumed as this run. SpiderState saved the state
+                # before us (its handler was connected first): save it again without ours.
+                spider.state.pop("ogi", None)
+                if (saver := self.crawler.get_extension(SpiderState)) is not None:
+                    saver.spider_closed(spider)
+        finally:
+            self._exit.close()
+            self.archive = None
+
+    # -- bookkeeping used by spider, middlewares and pipeline ----------------------------------
+
+    def tally(self, source: str | None) -> SourceTally:
+        return self.tallies.setdefault(source or "-", SourceTally())
+
+    def saw(self, source: str | None, url: str) -> None:
+        """`url` is listed by `source` this run (so it is not a removed report)."""
+        self.seen.setdefault(source or "-", set()).add(url)
+
+    def incomplete(self, source: str | None, why: str) -> None:
+        tally = self.tally(source)
+        if tally.incomplete is None:
+            tally.incomplete = why
+
+    def removed(self, source: str | None, url: str, reason: str) -> None:
+        if self.archive.mark_removed(url, reason=reason, run_id=self.run_id):
+            self.tally(source).count("removed")
+
+    def _remove_unlisted(self, source_id: str) -> None:
+        """Reports this source used to list and did not list tonight are gone (its listing was
+        read completely: any listing error or an exhausted budget leaves them alone)."""
+        tally = self.tallies[source_id]
+        if tally.incomplete or tally.pages == 0:
+            return
+        for url in sorted(self.archive.document_urls(source_id) - self.seen.get(source_id, set())):
+            self.removed(source_id, url, "no longer listed")
+
+
+def archive_lock(db_path: str):
+    """`crawler.runlock.run_lock`: one crawl per archive at a time (no-op if that module is absent)."""
+    if importlib.util.find_spec("crawler.runlock") is None:
+        return contextlib.nullcontext()
+    from crawler.runlock import run_lock
+
+    return run_lock(db_path)

@@ -1,0 +1,75 @@
+"""Scrapy settings for the nightly crawl of OGI annual reports: polite first, then fast.
+
+Override on the command line: `scrapy crawl reports -s NAME=VALUE` or `ogi crawl -s NAME=VALUE`.
+Our own settings start with OGI_ (and ARCHIVE_DB).
+"""
+
+BOT_NAME = "ogi-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- who we are and how hard we knock ----------------------------------------------------------
+USER_AGENT = ("ogi-archive/0.1 (+https://github.com/ogi-archive/ogi-archive; "
+              "research archive of OGI annual reports)")
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16  # across hosts: many portals are crawled side by side
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0  # the floor AutoThrottle never goes below
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+# Reports are a few MB; extract refuses more than 50 MB anyway.
+DOWNLOAD_MAXSIZE = 60 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
+
+# -- transient failures ------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# -- bounds per source -------------------------------------------------------------------------
+# Scrapy's depth counts every hop including pagination; it is only a backstop against pager loops.
+# Navigation steps (home → section → column → year → report) are bounded by OGI_MAX_HOPS and
+# every source by OGI_PAGE_BUDGET requests (CLOSESPIDER_PAGECOUNT would stop all sources at once).
+DEPTH_LIMIT = 60
+OGI_MAX_HOPS = 6
+OGI_PAGE_BUDGET = 3000
+
+# Breadth-first: listings before deep pages, so one huge source does not starve the others.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# -- the archive -------------------------------------------------------------------------------
+ARCHIVE_DB = "archive.db"
+# Processes that run the extractor beside the crawl (0: in the crawl process itself).
+OGI_EXTRACT_WORKERS = 0
+OGI_PRINT_SUMMARY = True  # `ogi crawl` prints its own (rich) table instead
+OGI_PROGRESS = False  # a live status line on a terminal; `ogi crawl` turns it on for a TTY
+
+EXTENSIONS = {
+    "crawler.run.CrawlRun": 100,
+    "crawler.progress.Progress": 200,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalGetMiddleware": 540,
+    "crawler.middlewares.CharsetMiddleware": 587,
+    "crawler.middlewares.FetchLogMiddleware": 585,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# -- off: things we do not want from a nightly archiver -----------------------------------------
+HTTPCACHE_ENABLED = False  # conditional GET against the archive replaces it
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # an HTTP endpoint that runs code: never on a crawler of untrusted pages
+COOKIES_ENABLED = True
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Spiders: `reports` (crawler/spiders/reports.py) walks portals to their OGI annual reports."""

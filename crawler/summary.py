@@ -1,0 +1,53 @@
+"""A crawl run's tallies: per source while crawling, one summary dict at the end (stored in
+`crawl_runs.summary`, printed by `scrapy crawl` and `ogi crawl`)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+COUNTS = ("pages", "reports", "new", "changed", "unchanged", "removed", "failed", "errors", "blocked")
+MAX_MESSAGES = 20  # per source: enough to diagnose, bounded for a portal that fails everywhere
+
+
+@dataclass
+class SourceTally:
+    pages: int = 0  # HTTP responses received (any status), robots.txt excluded
+    reports: int = 0  # documents that are reports this run: new + changed + unchanged
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0  # same content, or 304 Not Modified
+    removed: int = 0  # vanished from the listing, or 404/410
+    failed: int = 0  # fetched but not readable as a report (kept in `failures`)
+    errors: int = 0  # fetches that failed after retries (5xx, timeouts, DNS, 403…)
+    blocked: int = 0  # requests robots.txt forbids (never fetched)
+    # Why removal was not run for this source (a listing page failed, budget reached…); None = complete.
+    incomplete: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def count(self, key: str, n: int = 1) -> None:
+        setattr(self, key, getattr(self, key) + n)
+
+    def note(self, message: str) -> None:
+        if len(self.messages) < MAX_MESSAGES:
+            self.messages.append(message)
+
+
+def build(tallies: dict[str, SourceTally], *, run_id: int | None, reason: str) -> dict:
+    sources = {sid: asdict(t) for sid, t in tallies.items()}
+    totals = {key: sum(s[key] for s in sources.values()) for key in COUNTS}
+    return {"run_id": run_id, "finish_reason": reason, "totals": totals, "sources": sources}
+
+
+def format_text(summary: dict) -> str:
+    """A plain-text table (for logs and `scrapy crawl`; `ogi crawl` draws it with rich)."""
+    header = ("source",) + COUNTS
+    rows = [(sid,) + tuple(str(s[k]) for k in COUNTS) for sid, s in summary["sources"].items()]
+    rows.append(("TOTAL",) + tuple(str(summary["totals"][k]) for k in COUNTS))
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    out = [f"crawl run {summary['run_id']} ({summary['finish_reason']})", line(header)]
+    out += [line(r) for r in rows]
+    for sid, s in summary["sources"].items():
+        if s["incomplete"]:
+            out.append(f"  {sid}: not checked for removed reports: {s['incomplete']}")
+        out += [f"  {sid}: {m}" for m in s["messages"]]
+    return "\n".join(out)

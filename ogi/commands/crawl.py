@@ -1,0 +1,127 @@
+"""`ogi crawl [START_URL ...]`: run the `reports` spider in-process and print the run's summary."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+from ogi.errors import OgiError, UsageError
+
+DESCRIPTION = """\
+Crawl portals for OGI annual reports and update the archive. With START_URLs, crawl those pages
+(a portal home or a report column); without, every source of the sources list. Prints pages
+fetched, reports found, new / changed / unchanged / removed and errors per source; the same
+summary is stored in the archive's crawl_runs table. Scrapy settings can be overridden with -s,
+e.g. -s JOBDIR=jobs/nightly to make an interrupted crawl resumable."""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("crawl", help="crawl portals and update the archive",
+                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("start_urls", nargs="*", metavar="START_URL", help="portal or report-column URL(s)")
+    p.add_argument("--db", help="archive database (default: ARCHIVE_DB setting, archive.db)")
+    p.add_argument("--sources", metavar="FILE", help="sources list (CSV) instead of the bundled one")
+    p.add_argument("--only", metavar="ID[,ID...]", help="crawl only these source ids")
+    p.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy setting (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from archive import Archive
+    from crawler.run import CrawlRun, archive_lock
+
+    settings = _settings(args)
+    db_path = settings.get("ARCHIVE_DB")
+    for url in args.start_urls:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"not an http(s) URL: {url}")
+    if not args.start_urls:
+        if importlib.util.find_spec("crawler.sources") is None:
+            raise UsageError("no START_URL given and no sources list (crawler/sources.py) in this install")
+        from crawler.sources import load_sources
+
+        # Validate the list here: a broken or empty selection is one line, before Scrapy starts.
+        if not load_sources(args.sources, only=_ids(args.only)):
+            raise UsageError(f"no source matches --only {args.only}")
+    try:
+        Archive(db_path).close()  # create or migrate now: a bad path is one clear line, not a traceback
+    except Exception as exc:  # noqa: BLE001
+        raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
+
+    with archive_lock(db_path):
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler("reports")
+        process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
+                      only=args.only)
+        process.start()
+    run_ext = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
+    summary = run_ext.summary if run_ext else None
+    if summary is None:
+        raise OgiError("the crawl did not run (see the log above)")
+    _print(summary)
+    if not summary["sources"]:
+        raise UsageError("no source matched")
+    totals = summary["totals"]
+    return 1 if totals["pages"] == 0 and (totals["errors"] or totals["blocked"]) else 0
+
+
+def _ids(only: str | None) -> list[str] | None:
+    return [i.strip() for i in only.split(",") if i.strip()] if only else None
+
+
+def _settings(args):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("LOG_LEVEL", "INFO" if args.verbose else "WARNING", priority="cmdline")
+    settings.set("OGI_PRINT_SUMMARY", False, priority="cmdline")
+    settings.set("OGI_PROGRESS", sys.stderr.isatty(), priority="cmdline")
+    settings.set("OGI_LOCK_HELD", True, priority="cmdline")
+    for item in args.overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s expects NAME=VALUE, got {item!r}")
+        settings.set(name.strip(), value, priority="cmdline")
+    if args.db:
+        settings.set("ARCHIVE_DB", args.db, priority="cmdline")
+    return settings
+
+
+# Column headers on a terminal narrower than the full table.
+_SHORT = {"pages": "pages", "reports": "rep", "new": "new", "changed": "chg", "unchanged": "same",
+          "removed": "gone", "failed": "fail", "errors": "err", "blocked": "robots"}
+
+
+def _print(summary: dict) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from crawler.summary import COUNTS
+
+    # Off a terminal (cron mail, a log file) nothing limits the width: do not fold the table.
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    narrow = console.width < 110
+    table = Table(title=f"crawl run {summary['run_id']} — {summary['finish_reason']}", title_justify="left",
+                  box=box.SIMPLE_HEAD, padding=(0, 1))
+    # Source ids are long (a URL for ad-hoc crawls): on a narrow terminal they fold, never vanish.
+    table.add_column("source", overflow="fold", min_width=16, max_width=24 if narrow else None)
+    for key in COUNTS:
+        label = _SHORT[key] if narrow else key
+        table.add_column(label, justify="right", no_wrap=True, min_width=len(label))
+    for sid, s in summary["sources"].items():
+        table.add_row(sid, *(str(s[k]) for k in COUNTS))
+    table.add_row("TOTAL", *(str(summary["totals"][k]) for k in COUNTS), style="bold")
+    console.print(table)
+    if narrow:
+        console.print("  ".join(f"{_SHORT[k]}={k}" for k in COUNTS if _SHORT[k] != k), style="dim")
+    for sid, s in summary["sources"].items():
+        if s["incomplete"]:
+            console.print(f"[yellow]{sid}[/]: not checked for removed reports: {s['incomplete']}")
+        for message in s["messages"]:
+            console.print(f"[dim]{sid}[/]: {message}", highlight=False)

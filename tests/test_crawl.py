@@ -1,0 +1,356 @@
+"""End-to-end crawls of a local portal (tests/fixtures/portals/server.py) into a fresh archive.
+
+The portal is the bundled demo (a TRS column whose page 2 is reachable only through a JavaScript
+pager and is GBK, a GBK report with no charset anywhere, a Hanweb column with datastore records)
+plus a column of traps: a robots.txt-disallowed report, a report answering 500 before 200, a dead
+link, a moved report (301). A second crawl then sees one report corrected, one added, one taken off
+its listing, one page whose only change is its visit counter, and ETags for the rest.
+
+Crawls run in a subprocess (Twisted's reactor cannot restart in one process), politeness delays off.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fixtures.portals.server import Portal
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "demo" / "site"
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=2",
+        "-s", "DOWNLOAD_TIMEOUT=10"]
+
+TRS = "/xxgk/zfxxgknb/"
+COMMERCE = TRS + "202301/t20230130_998.html"  # corrected in crawl 2 (行政许可 234 → 243)
+OFFICE_2022 = TRS + "202301/t20230131_1001.html"  # taken off the listing in crawl 2
+OFFICE_2021_GBK = TRS + "202202/t20220128_873.html"  # only on GBK page 2; visit counter moves
+FINANCE = "/art/2023/2/10/art_1229011_5001.html"
+EDUCATION = "/art/2023/2/14/art_1229011_5003.html"
+ADDED = "/art/2023/3/1/art_1229011_5090.html"
+NOTICE = TRS + "202302/t20230215_1040.html"  # "详见附件": the report is its PDF
+PDF = TRS + "202302/P020230215390412788203.pdf"
+
+TRAPS = "/xxgk/xzjdnb/"
+PRIVATE = "/private/202302/t20230201_2001.html"
+FLAKY = TRAPS + "202302/t20230202_2002.html"
+DEAD = TRAPS + "202302/t20230203_2003.html"
+MOVED_FROM, MOVED_TO = TRAPS + "old/t20230204_2004.html", TRAPS + "202302/t20230204_2004.html"
+YEAR_COLUMN = TRAPS + "2022nd/"  # a "2022年度" sub-column whose links name only the agency
+BY_AGENCY = YEAR_COLUMN + "202302/t20230206_2006.html"
+DISTRACTORS = ["/xxgk/gzyd/202303/t20230310_1101.html", "/xxgk/bmys/", "/qynb/", "/xxgk/gkzn/", "/admin/"]
+
+
+def traps_column() -> bytes:
+    items = [(PRIVATE, "漯河市源汇区2022年政府信息公开工作年度报告"),
+             (FLAKY, "漯河市郾城区2022年政府信息公开工作年度报告"),
+             (DEAD, "漯河市召陵区2022年政府信息公开工作年度报告"),
+             (MOVED_FROM, "舞阳县2022年政府信息公开工作年度报告")]
+    lis = "\n".join(f'<li><a href="{u}" title="{t}">{t}</a><span>2023-02-0{i}</span></li>'
+                    for i, (u, t) in enumerate(items, 1))
+    lis += f'\n<li><a href="{YEAR_COLUMN}">2022年度</a></li>'
+    return (f'<html><head><meta charset="utf-8"><title>乡镇街道年报</title></head><body>'
+            f'<div class="position"><a href="/">首页</a> &gt; <a href="/xxgk/">政府信息公开</a></div>'
+            f'<ul class="list">{lis}</ul></body></html>').encode()
+
+
+def build_portal() -> Portal:
+    portal = Portal()
+    portal.load_tree(DEMO)
+    portal.pages["/robots.txt"] = b"User-agent: *\nDisallow: /admin/\nDisallow: /private/\n"
+    column = '<li><a href="/col/col1229011/index.html">部门年报</a></li>'
+    portal.edit("/xxgk/index.html", column, column + f'\n<li><a href="{TRAPS}">乡镇街道年报</a></li>')
+    portal.pages[TRAPS + "index.html"] = traps_column()
+    portal.pages[YEAR_COLUMN + "index.html"] = (
+        '<html><head><meta charset="utf-8"><title>2022年度</title></head><body><ul>'
+        f'<li><a href="./{BY_AGENCY.removeprefix(YEAR_COLUMN)}">顺河街道办事处</a><span>2023-02-06</span></li>'
+        '<li><a href="/xxgk/">政府信息公开</a></li></ul></body></html>').encode()
+    report = portal.pages[FINANCE]
+    for path in (PRIVATE, FLAKY, MOVED_TO, BY_AGENCY):
+        portal.pages[path] = report
+    portal.failures[FLAKY] = 1
+    portal.redirects[MOVED_FROM] = MOVED_TO
+    return portal
+
+
+def crawl(db: Path, *urls: str, extra=(), check=True, **popen) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "ogi", "crawl", *urls, "--db", str(db), *FAST, *extra]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=db.parent, **popen)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def rows(db: Path, sql: str, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def latest_summary(db: Path) -> dict:
+    return json.loads(rows(db, "SELECT summary FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][0])
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """Two crawls of one portal; the archive copied after each."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    portal = build_portal().start()
+    try:
+        db = tmp / "archive.db"
+        first = crawl(db, portal.url + "/")
+        shutil.copy(db, tmp / "after_first.db")
+        log_first = list(portal.log)
+
+        portal.edit(COMMERCE, ">234</td>", ">243</td>")
+        portal.edit("/xxgk/zfxxgknb/index.html", OFFICE_2022.removeprefix(TRS), "202301/t20230131_1001_gone.html")
+        body = portal.pages[OFFICE_2021_GBK].decode("gbk")
+        visits = body.split('id="visit">', 1)[1].split("<", 1)[0]
+        portal.edit(OFFICE_2021_GBK, f'id="visit">{visits}<', f'id="visit">{int(visits) + 17}<', encoding="gbk")
+        portal.pages[ADDED] = portal.pages[EDUCATION].replace("教育局".encode(), "卫生健康委员会".encode())
+        record = ('<record><![CDATA[\n<li><a href="%s" title="漯河市卫生健康委员会2022年政府信息公开工作年度报告">'
+                  '漯河市卫生健康委员会2022年政府信息公开工作年度报告</a><span>2023-03-01</span></li>]]></record>\n' % ADDED)
+        portal.edit("/col/col1229011/index.html", "<recordset>\n", "<recordset>\n" + record)
+        portal.log.clear()
+        second = crawl(db, portal.url + "/")
+        yield {"db": db, "first_db": tmp / "after_first.db", "portal": portal, "log_first": log_first,
+               "log_second": list(portal.log), "first": first, "second": second}
+    finally:
+        portal.stop()
+
+
+def doc(db: Path, portal: Portal, path: str):
+    found = rows(db, "SELECT id, removed_at, agency, year, title FROM documents WHERE url = ?", portal.url + path)
+    return found[0] if found else None
+
+
+def versions(db: Path, portal: Portal, path: str) -> int:
+    return rows(db, "SELECT count(*) FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.url = ?",
+                portal.url + path)[0][0]
+
+
+def fetch_statuses(db: Path, portal: Portal, path: str, run_id: int | None = None) -> list:
+    sql = "SELECT status FROM fetches WHERE url = ?" + (" AND run_id = ?" if run_id else "") + " ORDER BY id"
+    return [r[0] for r in rows(db, sql, portal.url + path, *([run_id] if run_id else []))]
+
+
+# -- first crawl -------------------------------------------------------------------------------
+
+def test_every_report_is_found_in_both_cms_families(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    for path in (COMMERCE, OFFICE_2022, OFFICE_2021_GBK, FINANCE, EDUCATION, FLAKY, MOVED_TO, PDF, BY_AGENCY):
+        assert doc(db, portal, path), f"{path} not archived"
+    urls = {r[0] for r in rows(db, "SELECT url FROM documents")}
+    assert len(urls) == 9, urls
+
+
+def test_notice_page_report_is_its_attachment(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    assert doc(db, portal, NOTICE) is None  # the notice itself is not a report
+    parent, fmt = rows(db, "SELECT d.parent_url, v.format FROM documents d JOIN versions v ON v.document_id = d.id"
+                           " WHERE d.url = ?", portal.url + PDF)[0]
+    assert (parent, fmt) == (portal.url + NOTICE, "pdf")
+    assert doc(db, portal, PDF)[2:4] == ("漯河市民政局", 2022)
+
+
+def test_js_only_pager_and_gbk_pages(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    # Page 2 of the TRS column exists only in createPageHTML(…); it and the report it lists are GBK.
+    assert any(p == TRS + "index_1.html" for p, _ in crawled["log_first"])
+    _, _, agency, year, title = doc(db, portal, OFFICE_2021_GBK)
+    assert (agency, year) == ("漯河市人民政府办公室", 2021)
+    assert title == "漯河市人民政府办公室2021年政府信息公开工作年度报告"
+
+
+def test_distractors_are_never_fetched(crawled):
+    fetched = {p for p, _ in crawled["log_first"]}
+    for path in DISTRACTORS:
+        assert path not in fetched
+    assert not rows(crawled["first_db"], "SELECT 1 FROM documents WHERE url LIKE '%gzyd%'")
+
+
+def test_robots_disallowed_report_is_never_fetched_but_recorded(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    assert not portal.requested(PRIVATE) and not any(p == PRIVATE for p, _ in crawled["log_first"])
+    assert rows(db, "SELECT error FROM fetches WHERE url = ?", portal.url + PRIVATE) == [("disallowed by robots.txt",)]
+    assert latest_summary(crawled["first_db"])["totals"]["blocked"] == 1
+
+
+def test_server_error_is_retried(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    assert fetch_statuses(db, portal, FLAKY) == [500, 200]
+    assert versions(db, portal, FLAKY) == 1
+
+
+def test_dead_link_is_recorded_not_archived(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    assert fetch_statuses(db, portal, DEAD) == [404]
+    assert doc(db, portal, DEAD) is None
+    summary = latest_summary(db)
+    source = summary["sources"][portal.url + "/"]
+    assert source["errors"] == 1 and any(DEAD in m for m in source["messages"])
+    assert source["incomplete"] is None  # a dead report link does not hide other reports
+
+
+def test_redirect_canonical_url_is_the_final_one(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    assert doc(db, portal, MOVED_TO) and doc(db, portal, MOVED_FROM) is None
+    assert fetch_statuses(db, portal, MOVED_FROM) == [301]
+
+
+def test_every_exchange_is_in_fetches(crawled):
+    db, portal = crawled["first_db"], crawled["portal"]
+    logged = {r[0] for r in rows(db, "SELECT url FROM fetches WHERE status IS NOT NULL")}
+    served = {portal.url + p for p, _ in crawled["log_first"]}
+    assert served <= logged
+    sha, size, elapsed = rows(db, "SELECT sha256, bytes, elapsed_ms FROM fetches WHERE url = ?", portal.url + FINANCE)[0]
+    assert len(sha) == 64 and size == len(portal.pages[FINANCE]) and elapsed is not None
+
+
+def test_run_summary_is_printed_and_stored(crawled):
+    summary = latest_summary(crawled["first_db"])
+    assert summary["finish_reason"] == "finished"
+    assert summary["totals"]["new"] == 9 and summary["totals"]["reports"] == 9
+    assert summary["totals"]["pages"] >= 15
+    out = crawled["first"].stdout
+    assert "pages" in out and "new" in out and crawled["portal"].url in out
+
+
+def test_user_agent_and_politeness_headers(crawled):
+    headers = crawled["portal"].requested(FINANCE) or [h for _, h in crawled["log_first"]]
+    assert headers[0]["User-Agent"].startswith("ogi-archive/0.1 (+https://github.com/ogi-archive/ogi-archive")
+
+
+# -- second crawl ------------------------------------------------------------------------------
+
+def test_corrected_report_gets_one_new_version(crawled):
+    db, portal = crawled["db"], crawled["portal"]
+    assert versions(db, portal, COMMERCE) == 2
+    values = rows(db, "SELECT f.value FROM figures f JOIN versions v ON v.id = f.version_id JOIN documents d"
+                      " ON d.id = v.document_id WHERE d.url = ? AND f.table_name = 'active' AND f.row_key = 'licensing'"
+                      " ORDER BY v.id", portal.url + COMMERCE)
+    assert [v[0] for v in values] == [234, 243]
+
+
+def test_added_report_is_new(crawled):
+    db, portal = crawled["db"], crawled["portal"]
+    assert doc(db, portal, ADDED) and doc(crawled["first_db"], portal, ADDED) is None
+
+
+def test_report_gone_from_its_listing_is_marked_removed(crawled):
+    db, portal = crawled["db"], crawled["portal"]
+    assert doc(db, portal, OFFICE_2022)[1] is not None
+    assert versions(db, portal, OFFICE_2022) == 1  # its versions stay
+    assert all(doc(db, portal, p)[1] is None for p in (COMMERCE, FINANCE, EDUCATION, OFFICE_2021_GBK))
+
+
+def test_visit_counter_change_is_not_a_new_version(crawled):
+    db, portal = crawled["db"], crawled["portal"]
+    run2 = rows(db, "SELECT max(id) FROM crawl_runs")[0][0]
+    assert fetch_statuses(db, portal, OFFICE_2021_GBK, run2) == [200]  # the bytes did change
+    assert versions(db, portal, OFFICE_2021_GBK) == 1
+
+
+def test_unchanged_reports_are_asked_conditionally_and_answer_304(crawled):
+    db, portal = crawled["db"], crawled["portal"]
+    run2 = rows(db, "SELECT max(id) FROM crawl_runs")[0][0]
+    second = {p: h for p, h in crawled["log_second"]}
+    for path in (FINANCE, EDUCATION, FLAKY, PDF):
+        assert "If-None-Match" in second[path]
+        assert fetch_statuses(db, portal, path, run2) == [304]
+        assert versions(db, portal, path) == 1
+    totals = latest_summary(db)["totals"]
+    assert (totals["new"], totals["changed"], totals["removed"]) == (1, 1, 1)
+    assert totals["unchanged"] >= 5
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+def test_a_failing_source_does_not_stop_the_others(tmp_path):
+    portal = build_portal().start()
+    closed = Portal().start()
+    dead_url = closed.url + "/"
+    closed.stop()  # nothing listens there any more: connection refused
+    try:
+        db = tmp_path / "a.db"
+        result = crawl(db, dead_url, portal.url + "/", extra=["-s", "RETRY_TIMES=1"])
+        summary = latest_summary(db)
+        assert summary["sources"][dead_url]["errors"] >= 1
+        assert summary["sources"][dead_url]["incomplete"]
+        assert summary["sources"][portal.url + "/"]["new"] == 9
+        assert dead_url in result.stdout
+    finally:
+        portal.stop()
+
+
+def test_scrapy_crawl_from_the_repository_root(tmp_path):
+    portal = build_portal().start()
+    try:
+        db = tmp_path / "s.db"
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("scrapy")), "crawl", "reports",
+             "-a", f"start_urls={portal.url}/col/col1229011/index.html", "-s", f"ARCHIVE_DB={db}", *FAST,
+             "-s", "LOG_LEVEL=WARNING", "-s", "OGI_EXTRACT_WORKERS=2"],  # extraction in a process pool
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert {r[0] for r in rows(db, "SELECT url FROM documents")} == {portal.url + FINANCE, portal.url + EDUCATION}
+        assert "crawl run 1 (finished)" in result.stdout
+    finally:
+        portal.stop()
+
+
+def test_interrupted_crawl_resumes_from_jobdir_without_false_removals(tmp_path):
+    portal = build_portal().start()
+    try:
+        db, jobdir = tmp_path / "r.db", tmp_path / "job"
+        crawl(db, portal.url + "/")
+        complete = {r[0] for r in rows(db, "SELECT url FROM documents")}
+        # Slow report pages so the crawl is still running when it is interrupted.
+        portal.delay = {"/xxgk/zfxxgknb/2": 0.4, "/art/": 0.4, TRAPS: 0.4}
+        portal.log.clear()
+        cmd = [sys.executable, "-m", "ogi", "crawl", portal.url + "/", "--db", str(db), *FAST,
+               "-s", f"JOBDIR={jobdir}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while sum(1 for p, _ in portal.log if p.startswith(("/art/", "/xxgk/zfxxgknb/2"))) < 2:
+            assert time.time() < deadline and proc.poll() is None, "crawl ended before it could be interrupted"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+        interrupted = latest_summary(db)
+        assert interrupted["finish_reason"] == "shutdown"
+        runs_before = rows(db, "SELECT count(*) FROM crawl_runs")[0][0]
+
+        portal.delay = {}
+        result = crawl(db, portal.url + "/", extra=["-s", f"JOBDIR={jobdir}"])
+        assert rows(db, "SELECT count(*) FROM crawl_runs")[0][0] == runs_before  # the same run, resumed
+        assert latest_summary(db)["finish_reason"] == "finished"
+        assert not rows(db, "SELECT url FROM documents WHERE removed_at IS NOT NULL"), result.stdout
+        assert {r[0] for r in rows(db, "SELECT url FROM documents")} == complete
+    finally:
+        portal.stop()
+
+
+# -- the command line --------------------------------------------------------------------------
+
+def test_command_line_errors_are_one_line(tmp_path):
+    db = tmp_path / "e.db"
+    bad = crawl(db, "ftp://example.org/", check=False)
+    assert bad.returncode == 2 and bad.stderr.strip() == "ogi crawl: not an http(s) URL: ftp://example.org/"
+    none = crawl(db, extra=["--only", "no-such-source-anywhere"], check=False)
+    assert none.returncode == 2 and "no source matches" in none.stderr and "Traceback" not in none.stderr
+
+
+def test_a_second_crawl_of_the_same_archive_is_refused(tmp_path):
+    from crawler.runlock import run_lock
+
+    db = tmp_path / "l.db"
+    with run_lock(db):
+        result = crawl(db, "http://127.0.0.1:9/", check=False)
+    assert result.returncode == 1 and "another crawl is running" in result.stderr
