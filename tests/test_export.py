@@ -4,26 +4,12 @@ import csv
 import pytest
 
 from archive import Archive, export, labels
-from extract.report import Check, Report
+from report_factory import make_report
 from ogi.cli import main
 from ogi.commands import export as export_command
 
 A = "http://www.a.gov.cn/xxgk/2023/t20230131_1.html"
 B = "http://www.b.gov.cn/art/2022/1/30/art_1_2.html"
-
-
-def make_report(agency, year, **cells) -> Report:
-    figures: dict = {}
-    for c in labels.CELLS:
-        figures.setdefault(c.table, {}).setdefault(c.row, {})[c.col] = 0
-    for name, value in cells.items():
-        row, col = name.split("__")
-        table = next(c.table for c in labels.CELLS if c.row == row and c.col == col)
-        figures[table][row][col] = value
-    return Report(title=f"{agency}{year}年政府信息公开工作年度报告", agency=agency, year=year,
-                  published=f"{year + 1}-01-31", source_url=None, format="html", template="2021",
-                  figures=figures, checks=[Check("applications.balance.total", True, "1+0 = 1+0")],
-                  text=f"{agency}{year}年年度报告正文")
 
 
 @pytest.fixture

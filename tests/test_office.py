@@ -4,13 +4,9 @@ timeout with a private profile; broken files refused with a one-line reason."""
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
 import os
 import re
-import sys
 import time
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,18 +15,14 @@ import pytest
 import extract.libreoffice
 import extract.office
 from extract import Unreadable, extract_report
+from attachment_fixtures import APPLICANT_KEYS, block_with, data, expected, figure, make, row_with
 from extract.document import Document
 from extract.office import read_doc, read_docx, read_wps, read_xls, read_xlsx
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
-_spec = importlib.util.spec_from_file_location("attachments_make", FIXTURES / "_make.py")
-make = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(make)
 
 HAS_SOFFICE = extract.libreoffice.soffice_path() is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 READERS = {"docx": read_docx, "doc": read_doc, "wps": read_wps, "xlsx": read_xlsx, "xls": read_xls}
-APPLICANT_KEYS = (*make.APPLICANT_COLS, "total")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,31 +34,8 @@ def convert_each_file_once():
         yield
 
 
-def data(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def expected(stem: str) -> dict:
-    return json.loads((FIXTURES / f"{stem}.expected.json").read_text(encoding="utf-8"))
-
-
 def read(name: str) -> Document:
     return READERS[name.rsplit(".", 1)[1]](data(name))
-
-
-def figure(text: str) -> int | float:
-    t = unicodedata.normalize("NFKC", text).strip()
-    if t in ("", "—", "-", "/", "无"):
-        return 0
-    return float(t) if "." in t else int(re.match(r"\d+", t).group(0))
-
-
-def block_with(document: Document, label: str):
-    return next(b for b in document.blocks if any(c.text == label for r in b.rows for c in r))
-
-
-def row_with(block, label: str):
-    return next(r for r in block.rows if any(c.text == label for c in r))
 
 
 def assert_applications_grid(document: Document, stem: str) -> None:

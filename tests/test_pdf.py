@@ -2,35 +2,18 @@
 headers, page numbers), flattened tables as lines, scans and broken files refused cleanly."""
 from __future__ import annotations
 
-import importlib.util
-import json
 import random
 import re
-import sys
-import unicodedata
-from pathlib import Path
 
 import pytest
 
 from extract import ExtractError, ImageOnly, NotAReport, Unreadable, extract_report
+from attachment_fixtures import APPLICANT_KEYS, block_with, data, expected, figure, make, row_with
 from extract.document import Document
 from extract.pdf import read_pdf
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
-_spec = importlib.util.spec_from_file_location("attachments_make", FIXTURES / "_make.py")
-make = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(make)
 
 PAGE_MARK = re.compile(r"[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页")
-APPLICANT_KEYS = (*make.APPLICANT_COLS, "total")
-
-
-def data(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def expected(stem: str) -> dict:
-    return json.loads((FIXTURES / f"{stem}.expected.json").read_text(encoding="utf-8"))
 
 
 _docs: dict[str, Document] = {}
@@ -40,21 +23,6 @@ def doc(name: str) -> Document:
     if name not in _docs:
         _docs[name] = read_pdf(data(name))
     return _docs[name]
-
-
-def figure(text: str) -> int | float:
-    t = unicodedata.normalize("NFKC", text).strip()
-    if t in ("", "—", "-", "/", "无"):
-        return 0
-    return float(t) if "." in t else int(re.match(r"\d+", t).group(0))
-
-
-def block_with(document: Document, label: str):
-    return next(b for b in document.blocks if any(c.text == label for r in b.rows for c in r))
-
-
-def row_with(block, label: str):
-    return next(r for r in block.rows if any(c.text == label for c in r))
 
 
 def assert_applications_grid(document: Document, stem: str) -> None:

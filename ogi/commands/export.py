@@ -1,9 +1,8 @@
 """`ogi export`: the archive as CSV / XLSX / Parquet tables, or its raw captures as WARC."""
 from __future__ import annotations
 
-import os
-import sqlite3
 
+from ogi.commands._archive import open_existing
 from ogi.errors import OgiError
 
 
@@ -31,15 +30,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from archive import Archive, export
-    from archive.schema import SchemaError
+    from archive import export
 
-    if not os.path.exists(args.db):
-        raise OgiError(f"no archive at {args.db}")
-    try:
-        archive = Archive(args.db)
-    except (SchemaError, sqlite3.DatabaseError) as exc:
-        raise OgiError(f"cannot open archive {args.db}: {exc}") from exc
+    archive = open_existing(args.db)
     try:
         paths = export.export(archive, args.fmt, args.out, latest_only=args.latest)
     except OSError as exc:

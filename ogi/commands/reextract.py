@@ -1,10 +1,9 @@
 """`ogi reextract`: re-run the current extractor over the archive's stored raw documents, offline."""
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
 
+from ogi.commands._archive import open_existing
 from ogi.errors import OgiError
 
 
@@ -24,17 +23,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from archive import Archive, reextract
-    from archive.schema import SchemaError
+    from archive import reextract
 
-    if not os.path.exists(args.db):
-        raise OgiError(f"no archive at {args.db}")
     if args.workers is not None and args.workers < 1:
         raise OgiError("--workers must be at least 1")
-    try:
-        archive = Archive(args.db)
-    except (SchemaError, sqlite3.DatabaseError) as exc:
-        raise OgiError(f"cannot open archive {args.db}: {exc}") from exc
+    archive = open_existing(args.db)
     progress = _progress if sys.stderr.isatty() else None
     try:
         s = reextract.run(archive, workers=args.workers, force=args.force, progress=progress)
