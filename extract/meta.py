@@ -50,8 +50,10 @@ def clean_title(title: str | None) -> str | None:
 
 
 def _title_candidates(doc: Document) -> list[str]:
-    lines = [ln.strip() for ln in doc.text.splitlines()[:15] if ln.strip()]
-    return [c for c in (clean_title(doc.title), *(clean_title(ln) for ln in lines[:8])) if c]
+    lines = [ln.strip() for ln in doc.text.splitlines()[:15] if ln.strip()][:8]
+    # A cover page or PDF often breaks the title: "宿州市人民政府2016年" / "政府信息公开工作年度报告".
+    pairs = [a + b for a, b in zip(lines, lines[1:])]
+    return [c for c in (clean_title(doc.title), *(clean_title(ln) for ln in lines + pairs)) if c]
 
 
 def find_title(doc: Document) -> tuple[str | None, bool]:

@@ -60,3 +60,10 @@ def test_distractors_are_not_reports(title):
     with pytest.raises(NotAReport) as exc:
         extract_report(html)
     assert exc.value.exit_code == 3 and "\n" not in exc.value.reason
+
+
+def test_title_broken_over_two_lines():
+    text = "宿州市人民政府2016年\n政府信息公开工作年度报告\n宿州市人民政府办公室\n2017年3月\n一、概述"
+    meta = find_metadata(Document(format="pdf", text=text), {})
+    assert meta.title == "宿州市人民政府2016年政府信息公开工作年度报告"
+    assert (meta.agency, meta.year, meta.is_report) == ("宿州市人民政府", 2016, True)
