@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from extract.document import Block, Cell, Row
 from extract.numbers import is_blank, is_value, parse_value
+from extract.report import Figures
 from extract.template import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
@@ -22,8 +23,6 @@ from extract.template import (
     TEMPLATE_2019_MARKERS,
     RowSpec,
 )
-
-Figures = dict[str, dict[str, dict[str, float | int]]]
 
 # Leading numbering: （一） (一) 一、 1、 1. 1． (1) ①; repeated when a label carries a group and
 # a sub-item ("（三）不予公开1.属于国家秘密" keeps its tail after the first strip).
@@ -83,7 +82,7 @@ class _State:
         self.figures.setdefault(table, {}).setdefault(row, {}).setdefault(col, value)
 
 
-def find_figures(blocks: list[Block], text: str = "") -> Figures:
+def find_figures(blocks: list[Block]) -> Figures:
     """All template figures found in the blocks, first occurrence of each cell winning."""
     state = _State()
     for index, block in enumerate(blocks):
@@ -175,10 +174,9 @@ def _consume(record: Record, state: _State) -> None:
         _map_active(spec, record, state)
     elif spec.table == "applications":
         _map_applicants(spec, record, state)
+        state.section = "applications"
     else:
         _map_review_group(spec, record, state)
-    if spec.table == "applications":
-        state.section = "applications"
 
 
 def _all_cells_blank_row(record: Record) -> bool:
@@ -311,7 +309,7 @@ def _by_position(values: list[Cell], colmap: dict[int, str]) -> dict[str, Cell] 
 
 def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     header = state.active_header
-    values = [v for v in record.values]
+    values = list(record.values)
     keys: list[str | None] | None = None
     if header:
         if values and all(v.col is not None for v in values) and state.active_header_block == record.block \
