@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -28,7 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Libraries that log every oddity of a malformed file as a warning; on the command line a bad
+# document gets our one-line error instead.
+_NOISY_LOGGERS = ("pdfminer", "pdfplumber", "trafilatura", "htmldate", "charset_normalizer")
+
+
 def main(argv: list[str] | None = None) -> int:
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
