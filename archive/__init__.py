@@ -6,7 +6,7 @@
 Modules: `schema` (tables, triggers, views, FTS, migrations), `content` (the content hash),
 `versioning` (new / changed / unchanged, removal, events), `blobs` (raw bytes), `store`
 (the `Archive` facade), `reextract`, `export`, `labels` (template cells and Chinese labels),
-`clock` (UTC timestamps).
+`clock` (UTC timestamps), `health` (the crawl's per-source health report).
 """
 from archive.store import Archive
 

@@ -30,6 +30,14 @@ Tables (bookkeeping columns are the `*_at`, `run_id`, `origin` ones):
 - `reextractions` what `ogi reextract` did to each stored reading (same / changed / failed /
                 recovered), so re-runs only process what the current extractor has not seen.
 - `crawl_runs`  one row per crawl: sources, start, finish, summary JSON.
+- `source_health` the health report of a crawl: one row per (run_id, source) with whether the
+                source answered at all (`reachable`: any response below 400), its counts (pages,
+                reports, new, changed, unchanged, removed, failed, errors, blocked), its first
+                problem (`first_error`), why removal detection was skipped (`incomplete`: a
+                failed listing, the page or time budget), `duration_s` (first request to last
+                answer) and `flagged` (+ `flag_reason`): no reports, or unreachable, in this run
+                and the source's 2 runs before it. Written when a run closes (again, same key,
+                when a JOBDIR run is resumed); read by `ogi status`.
 - `cells`       every figure key: the 2021 template's cells (with wide-column name, Chinese
                 labels, position) plus any other key an extractor produced (labels NULL).
 
@@ -62,7 +70,7 @@ from archive import labels
 
 migrations = Migrations("ogi_archive")
 # Number of migrations below; mirrored into PRAGMA user_version. Bump when adding one.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 IMMUTABLE_TABLES = ("versions", "version_texts", "figure_values", "checks", "events", "raw_blobs")
 
@@ -219,6 +227,20 @@ def m002_wide_rows(db: sqlite_utils.Database) -> None:
                   WHERE c.table_name = '{table}') v
         """)
         _make_immutable(db, name)
+
+
+@migrations()
+def m003_source_health(db: sqlite_utils.Database) -> None:
+    counts = ("pages", "reports", "new", "changed", "unchanged", "removed", "failed", "errors", "blocked")
+    db["source_health"].create({
+        "run_id": int, "source": str, "agency": str, "region": str, "reachable": int,
+        **{name: int for name in counts},
+        "first_error": str, "incomplete": str, "duration_s": float, "flagged": int, "flag_reason": str,
+    }, pk=("run_id", "source"), not_null=["run_id", "source", "reachable", "flagged"],
+        foreign_keys=[("run_id", "crawl_runs", "id")])
+    # The flag rule reads a source's latest runs; `ogi status` lists one run's sources.
+    db["source_health"].create_index(["source", "run_id"])
+    db["source_health"].create_index(["flagged", "run_id"])
 
 
 # ---------------------------------------------------------------------------------------------

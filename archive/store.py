@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 import extract
-from archive import blobs, schema, versioning
+from archive import blobs, health, schema, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
 
@@ -91,6 +91,13 @@ class Archive:
                 "finished_at": utc_iso(),
                 "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
             })
+
+    def record_health(self, rows: list[dict]) -> None:
+        """A run's health report (`source_health`; rows from `crawler.health`)."""
+        health.record(self.db, rows)
+
+    def health_history(self, source: str, *, before_run: int, limit: int) -> list[dict]:
+        return health.history(self.db, source, before_run=before_run, limit=limit)
 
     # -- documents -----------------------------------------------------------------------------
 

@@ -4,6 +4,12 @@ The spider, the middlewares and the pipeline reach it with `crawler.get_extensio
 What must survive an interrupted crawl resumed with JOBDIR (run id, tallies, the URLs each
 source listed) lives in `spider.state`, which Scrapy pickles into the job directory; otherwise a
 resumed crawl would see only half the listings and take the other half for removed reports.
+
+When the run closes it also writes the run's health report (crawler.health → `source_health`)
+and copies each source's counts into Scrapy's stats (`ogi/source/<id>/<count>`). The tallies,
+not the stats collector, are the record: stats start from zero in a resumed process, while
+the tallies are pickled with the job. The stats copy is for Scrapy's own stats dump and for
+stats-based tooling (spidermon monitors, scrapy-redis stats) if anyone adds it.
 """
 from __future__ import annotations
 
@@ -11,13 +17,15 @@ import contextlib
 import importlib.util
 import logging
 import sys
+import time
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.spiderstate import SpiderState
 
 from archive import Archive
-from crawler.summary import SourceTally, build, format_text
+from crawler import health
+from crawler.summary import COUNTS, SourceTally, build, format_text
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,11 @@ class CrawlRun:
         self.seen: dict[str, set[str]] = {}
         self.requested: dict[str, set[str]] = {}  # per source: URLs asked for (the page budget)
         self.summary: dict | None = None
+        self.health: list[dict] = []  # the run's source_health rows, once it closed
+        # Seconds each source may run (0: no limit), on a monotonic clock started by its first
+        # request in this process: a resumed crawl gives every source a fresh budget.
+        self.time_budget = self.settings.getfloat("OGI_SOURCE_TIME_BUDGET", 1800)
+        self._clocks: dict[str, float] = {}
         self._exit = contextlib.ExitStack()
         # Opened here, not on spider_opened: a held lock or an unusable database must stop the
         # crawl before it starts (an exception in a signal handler would only be logged).
@@ -71,8 +84,10 @@ class CrawlRun:
             self.summary = build(self.tallies, run_id=self.run_id, reason=reason)
             if self.archive is not None and self.run_id is not None:
                 self.archive.finish_run(self.run_id, self.summary)
+                self.health = self._health(spider, finished=reason == "finished")
+            self._publish_stats()
             if self.settings.getbool("OGI_PRINT_SUMMARY", True):
-                print(format_text(self.summary), file=sys.stdout, flush=True)
+                print(format_text(self.summary, self.health), file=sys.stdout, flush=True)
             if reason == "finished" and hasattr(spider, "state"):
                 # A finished job must not be resumed as this run. SpiderState saved the state
                 # before us (its handler was connected first): save it again without ours.
@@ -92,6 +107,22 @@ class CrawlRun:
         """`url` is listed by `source` this run (so it is not a removed report)."""
         self.seen.setdefault(source or "-", set()).add(url)
 
+    def start_clock(self, source: str) -> None:
+        """A request of `source` reaches the downloader (crawler.budget)."""
+        self._clocks.setdefault(source, time.monotonic())
+        tally = self.tally(source)
+        if tally.started is None:
+            tally.started = time.time()
+
+    def out_of_time(self, source: str | None) -> bool:
+        """`source` has used its time budget: drop its further requests, and mark it incomplete
+        so the reports it did not get to tonight are not taken for removed ones."""
+        started = self._clocks.get(source or "-")
+        if self.time_budget <= 0 or started is None or time.monotonic() - started < self.time_budget:
+            return False
+        self.incomplete(source, f"time budget of {self.time_budget:g}s reached")
+        return True
+
     def incomplete(self, source: str | None, why: str) -> None:
         tally = self.tally(source)
         if tally.incomplete is None:
@@ -109,6 +140,24 @@ class CrawlRun:
             return
         for url in sorted(self.archive.document_urls(source_id) - self.seen.get(source_id, set())):
             self.removed(source_id, url, "no longer listed")
+
+    def _health(self, spider: Spider, *, finished: bool) -> list[dict]:
+        sources = {s.id: s for s in getattr(spider, "sources", [])}
+        history = lambda sid: self.archive.health_history(  # noqa: E731
+            sid, before_run=self.run_id, limit=health.FLAG_RUNS - 1)
+        rows = health.report(self.run_id, self.tallies, sources, history, finished=finished)
+        self.archive.record_health(rows)
+        return rows
+
+    def _publish_stats(self) -> None:
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        for sid, tally in self.tallies.items():
+            for key in COUNTS:
+                stats.set_value(f"ogi/source/{sid}/{key}", getattr(tally, key))
+        stats.set_value("ogi/sources/unreachable", sum(1 for t in self.tallies.values() if not t.ok))
+        stats.set_value("ogi/sources/flagged", sum(row["flagged"] for row in self.health))
 
 
 def archive_lock(db_path: str):

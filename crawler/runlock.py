@@ -56,6 +56,26 @@ def run_lock(db_path: str | os.PathLike) -> Iterator[Path | None]:
         os.close(fd)
 
 
+def is_held(db_path: str | os.PathLike) -> bool:
+    """Whether a crawl holds the lock of the archive at `db_path` now (for `ogi status`).
+
+    flock has no "test" operation: this takes a shared lock and drops it at once, so a crawl
+    starting in that same microsecond would be refused; the lock file is never created here."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: no crawl ever ran against this archive
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 def _holder(fd: int) -> str:
     """The pid the holder wrote, or 'unknown' (it may be between open and write)."""
     try:

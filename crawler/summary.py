@@ -21,6 +21,12 @@ class SourceTally:
     blocked: int = 0  # requests robots.txt forbids (never fetched)
     # Why removal was not run for this source (a listing page failed, budget reached…); None = complete.
     incomplete: str | None = None
+    # Final answers (after redirects and retries) with status < 400, 304 included: none at all
+    # means the source was unreachable tonight (crawler.budget counts them).
+    ok: int = 0
+    # Epoch seconds of the source's first request and of its last answer or network error.
+    started: float | None = None
+    ended: float | None = None
     messages: list[str] = field(default_factory=list)
 
     def count(self, key: str, n: int = 1) -> None:
@@ -37,8 +43,9 @@ def build(tallies: dict[str, SourceTally], *, run_id: int | None, reason: str) -
     return {"run_id": run_id, "finish_reason": reason, "totals": totals, "sources": sources}
 
 
-def format_text(summary: dict) -> str:
-    """A plain-text table (for logs and `scrapy crawl`; `ogi crawl` draws it with rich)."""
+def format_text(summary: dict, health: list[dict] | None = None) -> str:
+    """A plain-text table (for logs and `scrapy crawl`; `ogi crawl` draws it with rich), then
+    what needs a look: sources that never answered, sources the health report flagged."""
     header = ("source",) + COUNTS
     rows = [(sid,) + tuple(str(s[k]) for k in COUNTS) for sid, s in summary["sources"].items()]
     rows.append(("TOTAL",) + tuple(str(summary["totals"][k]) for k in COUNTS))
@@ -50,4 +57,17 @@ def format_text(summary: dict) -> str:
         if s["incomplete"]:
             out.append(f"  {sid}: not checked for removed reports: {s['incomplete']}")
         out += [f"  {sid}: {m}" for m in s["messages"]]
+    out += problem_lines(summary, health)
     return "\n".join(out)
+
+
+def unreachable(summary: dict) -> list[str]:
+    """Sources that never answered (no response below 400): failed tonight."""
+    return [sid for sid, s in summary["sources"].items() if not s.get("ok")]
+
+
+def problem_lines(summary: dict, health: list[dict] | None) -> list[str]:
+    failed = unreachable(summary)
+    out = [f"failed (no answer): {', '.join(failed)}"] if failed else []
+    out += [f"flagged: {row['source']}: {row['flag_reason']}" for row in health or [] if row["flagged"]]
+    return out

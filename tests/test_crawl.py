@@ -279,7 +279,8 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path):
     closed.stop()  # nothing listens there any more: connection refused
     try:
         db = tmp_path / "a.db"
-        result = crawl(db, dead_url, portal.url + "/", extra=["-s", "RETRY_TIMES=1"])
+        result = crawl(db, dead_url, portal.url + "/", extra=["-s", "RETRY_TIMES=1"], check=False)
+        assert result.returncode == 1, result.stderr[-3000:]  # the run completed; a source failed
         summary = latest_summary(db)
         assert summary["sources"][dead_url]["errors"] >= 1
         assert summary["sources"][dead_url]["incomplete"]
@@ -330,6 +331,9 @@ def test_interrupted_crawl_resumes_from_jobdir_without_false_removals(tmp_path):
         portal.delay = {}
         result = crawl(db, portal.url + "/", extra=["-s", f"JOBDIR={jobdir}"])
         assert rows(db, "SELECT count(*) FROM crawl_runs")[0][0] == runs_before  # the same run, resumed
+        # Its health report, written at the interruption, is replaced by the finished run's.
+        assert rows(db, "SELECT source, reachable, flagged FROM source_health WHERE run_id = ?",
+                    runs_before) == [(portal.url + "/", 1, 0)]
         assert latest_summary(db)["finish_reason"] == "finished"
         assert not rows(db, "SELECT url FROM documents WHERE removed_at IS NOT NULL"), result.stdout
         assert {r[0] for r in rows(db, "SELECT url FROM documents")} == complete

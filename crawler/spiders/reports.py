@@ -3,6 +3,7 @@
     scrapy crawl reports -a start_urls=URL1,URL2 -s ARCHIVE_DB=archive.db
     scrapy crawl reports                      # every source of crawler/sources.csv
     scrapy crawl reports -a only=ID1,ID2 -a sources=my.csv
+    scrapy crawl reports -a only=河南/漯河,北京市,商务局   # region prefixes, parts of agency names
 
 Walk: a portal page → 政府信息公开 sections → 年报 columns (and their per-year sub-columns, all
 pages of each listing) → report pages → their attachments when the page is only a notice (the
@@ -28,6 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive.clock import utc_iso
 from crawler import discovery
+from crawler.budget import SourceOutOfTime
 from crawler.cms import Link, is_article_url, is_attachment_url, parse_listing
 from crawler.cms.generic import anchors
 from crawler.items import DocumentItem
@@ -244,6 +246,8 @@ class ReportsSpider(scrapy.Spider):
         meta = request.meta
         source, kind = meta.get("ogi_source"), meta.get("ogi_kind")
         tally = self.run.tally(source)
+        if failure.check(SourceOutOfTime):
+            return  # not the portal's fault; CrawlRun.out_of_time marked the source incomplete
         if failure.check(IgnoreRequest) and ROBOTS_DENIED in str(failure.value):
             tally.count("blocked")  # FetchLogMiddleware has recorded it in `fetches`
             if kind == "listing" and meta.get("ogi_hops") == 0:
@@ -285,6 +289,8 @@ class ReportsSpider(scrapy.Spider):
             return None
         if kind == "attachment":
             self.run.saw(source, url)
+        if self.run.out_of_time(source):
+            return None
         budget = self.run.requested.setdefault(source, set())
         key = _INDEX_PAGE.sub("/", url)  # "col/" and "col/index.html" are one page
         if key in budget:

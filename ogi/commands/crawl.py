@@ -11,8 +11,20 @@ DESCRIPTION = """\
 Crawl portals for OGI annual reports and update the archive. With START_URLs, crawl those pages
 (a portal home or a report column); without, every source of the sources list. Prints pages
 fetched, reports found, new / changed / unchanged / removed and errors per source; the same
-summary is stored in the archive's crawl_runs table. Scrapy settings can be overridden with -s,
-e.g. -s JOBDIR=jobs/nightly to make an interrupted crawl resumable."""
+summary is stored in the archive's crawl_runs table, and a health report per source (reachable,
+reports found, changes, errors, flagged after 3 runs with nothing) in source_health: see
+`ogi status`. Scrapy settings can be overridden with -s, e.g. -s JOBDIR=jobs/nightly to make an
+interrupted crawl resumable, -s OGI_PAGE_BUDGET=500 or -s OGI_SOURCE_TIME_BUDGET=600 (seconds)
+to bound each source.
+
+Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
+2 requests at a time, AutoThrottle, at least 1 s between requests).
+
+exit status:
+  0  the run finished and every source answered
+  1  the run finished but some sources failed (no answer at all; everything else is stored),
+     the run was interrupted, or it could not start (another crawl holds the lock)
+  2  usage error (bad option or URL, no source matches --only)"""
 
 
 def register(subparsers) -> None:
@@ -21,7 +33,10 @@ def register(subparsers) -> None:
     p.add_argument("start_urls", nargs="*", metavar="START_URL", help="portal or report-column URL(s)")
     p.add_argument("--db", help="archive database (default: ARCHIVE_DB setting, archive.db)")
     p.add_argument("--sources", metavar="FILE", help="sources list (CSV) instead of the bundled one")
-    p.add_argument("--only", metavar="ID[,ID...]", help="crawl only these source ids")
+    p.add_argument("--only", metavar="REGION|AGENCY[,...]",
+                   help="crawl only the sources these pick, comma-separated: source ids, region "
+                        "prefixes (河南省, 河南/漯河, 广西) or parts of agency names (商务局); "
+                        "see `ogi sources list --only`")
     p.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy setting (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
@@ -39,6 +54,8 @@ def run(args) -> int:
     for url in args.start_urls:
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"not an http(s) URL: {url}")
+    if args.start_urls and args.only:
+        raise UsageError("--only selects from the sources list; give it without START_URLs")
     if not args.start_urls:
         if importlib.util.find_spec("crawler.sources") is None:
             raise UsageError("no START_URL given and no sources list (crawler/sources.py) in this install")
@@ -52,6 +69,7 @@ def run(args) -> int:
     except Exception as exc:  # noqa: BLE001
         raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
 
+    _one_line_robots_errors()
     with archive_lock(db_path):
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("reports")
@@ -62,11 +80,31 @@ def run(args) -> int:
     summary = run_ext.summary if run_ext else None
     if summary is None:
         raise OgiError("the crawl did not run (see the log above)")
-    _print(summary)
+    _print(summary, run_ext.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
-    totals = summary["totals"]
-    return 1 if totals["pages"] == 0 and (totals["errors"] or totals["blocked"]) else 0
+    return exit_status(summary)
+
+
+def exit_status(summary: dict) -> int:
+    """0: finished and every source answered; 1: interrupted, or some source never answered."""
+    from crawler.summary import unreachable
+
+    return 0 if summary["finish_reason"] == "finished" and not unreachable(summary) else 1
+
+
+def _one_line_robots_errors() -> None:
+    """A portal that is down fails its robots.txt first, and Scrapy logs that with a traceback of
+    some forty lines, for every dead host, every night. The page request fails next and is
+    recorded in `fetches`, the summary and the health report: the log needs one line."""
+    import logging
+
+    class DropTraceback(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.exc_info = record.exc_text = None
+            return True
+
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(DropTraceback())
 
 
 def _ids(only: str | None) -> list[str] | None:
@@ -97,12 +135,13 @@ _SHORT = {"pages": "pages", "reports": "rep", "new": "new", "changed": "chg", "u
           "removed": "gone", "failed": "fail", "errors": "err", "blocked": "robots"}
 
 
-def _print(summary: dict) -> None:
+def _print(summary: dict, health: list[dict]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    from crawler.summary import COUNTS
+    from crawler.summary import COUNTS, problem_lines
 
     # Off a terminal (cron mail, a log file) nothing limits the width: do not fold the table.
     console = Console() if sys.stdout.isatty() else Console(width=200)
@@ -125,3 +164,5 @@ def _print(summary: dict) -> None:
             console.print(f"[yellow]{sid}[/]: not checked for removed reports: {s['incomplete']}")
         for message in s["messages"]:
             console.print(f"[dim]{sid}[/]: {message}", highlight=False)
+    for line in problem_lines(summary, health):
+        console.print(Text(line, style="bold red"))

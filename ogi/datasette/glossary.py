@@ -150,6 +150,24 @@ COLUMNS: dict[str, str] = {
     "migration_set": "Migration set — 迁移集",
     "applied_at": "When applied (UTC) — 应用时间",
     "cell_id": "Template cell (cells.id) — 单元格",
+    "reachable": "1 if the source answered at all (any response below 400, 304 included) — 是否可访问",
+    "pages": "HTTP responses received for this source (any status) — 抓取页面数",
+    "reports": "Reports found this run: new + changed + unchanged — 发现报告数",
+    "new": "Reports archived for the first time — 新增报告数",
+    "changed": "Reports whose content changed (a new version) — 内容变化的报告数",
+    "unchanged": "Reports with the same content, or answering 304 Not Modified — 未变化的报告数",
+    "removed": "Reports gone from their listing or answering 404/410 — 下架报告数",
+    "failed": "Documents fetched but not readable as reports (see failures) — 无法识别的文件数",
+    "errors": "Fetches that failed after retries (5xx, timeouts, refused connections, 403, dead "
+              "links) — 抓取错误数",
+    "blocked": "Requests robots.txt forbids (never made) — robots.txt 禁止的请求数",
+    "first_error": "The source's first problem message of the run — 首个错误",
+    "incomplete": "Why removal detection was skipped for the source (a listing failed, the page "
+                  "or time budget ran out); empty = read completely — 未完整抓取的原因",
+    "duration_s": "Seconds from the source's first request to its last answer — 耗时（秒）",
+    "flagged": "1 when the source found no report, or was unreachable, in this run and its 2 "
+               "runs before: needs a look — 是否需要关注",
+    "flag_reason": "Why the source is flagged — 标记原因",
 }
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
@@ -176,6 +194,10 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
                 "image-only), with the reason; kept so a better extractor can recover them. "
                 "未能识别的文件。",
     "reextractions": "What each `ogi reextract` run did to each stored reading. 重新提取记录。",
+    "source_health": "Health report of each crawl run: one row per source with whether it "
+                     "answered, what it yielded, its first error, and a flag after 3 runs in a "
+                     "row with no report (or no answer); `ogi status` prints the latest. "
+                     "各来源抓取健康状况。",
     "crawl_runs": "One row per crawl with its summary. 抓取批次。",
     "latest_versions": "Each report's current version. 各报告最新版本。",
     "latest_figures": "Each report's current figures with Chinese labels and source URL: the view "

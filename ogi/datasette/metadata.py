@@ -46,6 +46,11 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
                  "last_seen": "Last fetch of these bytes (UTC) — 最近抓取时间"},
     "reextractions": {"version_id": "Stored reading that was re-read — 被重新提取的版本",
                       "detail": "What differed or why it failed — 说明"},
+    "source_health": {"run_id": "Crawl run (crawl_runs.id) — 抓取批次",
+                      "source": "Source id (crawler/sources.csv), or the start URL of an ad-hoc "
+                                "crawl — 来源编号",
+                      "agency": "Agency of the source — 机关名称",
+                      "region": "Region of the source — 地区"},
     "crawl_runs": {"id": "Crawl run id — 抓取批次"},
     "cells": {"id": "Cell id (figure_values.cell_id) — 单元格编号"},
     "figure_values": {"cell_id": "Template cell (cells.id) — 单元格"},
@@ -62,6 +67,7 @@ _TABLE_OPTIONS: dict[str, dict] = {
     "failures": {"facets": ["status"], "sort_desc": "last_seen"},
     "checks": {"facets": ["ok"]},
     "crawl_runs": {"sort_desc": "started_at"},
+    "source_health": {"facets": ["flagged", "reachable"], "sort_desc": "run_id"},
     "cells": {"sort": "position"},
     "_sqlite_migrations": {"hidden": True},
     # Storage behind the wide_* views, which are what researchers should query.
