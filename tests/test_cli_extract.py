@@ -52,3 +52,15 @@ def test_format_is_sniffed_from_the_bytes_first():
     assert sniff_format(html, "http://x.gov.cn/P020230131.doc", "application/msword") == "html"
     assert sniff_format(b"%PDF-1.7 ...", "http://x.gov.cn/download?id=3", "application/octet-stream") == "pdf"
     assert sniff_format("一、总体情况".encode(), "http://x.gov.cn/a.txt", None) == "txt"
+
+
+def test_extract_a_url_from_a_local_server(httpserver, capsys):
+    page = (Path(__file__).parent / "fixtures" / "reports" / "26_vsb_gbk_nodecl_vertical_t4_ningxiang_jyj_2022.htm").read_bytes()
+    httpserver.expect_request("/info/1050/64208.htm").respond_with_data(page, content_type="text/html")
+    httpserver.expect_request("/gone.htm").respond_with_data("not found", status=404)
+    url = httpserver.url_for("/info/1050/64208.htm")
+    assert main(["extract", url]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["source_url"] == url and out["figures"]["applications"]
+    assert main(["extract", httpserver.url_for("/gone.htm")]) == 2
+    assert "404" in capsys.readouterr().err

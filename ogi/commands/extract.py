@@ -45,18 +45,20 @@ def _load(item: str) -> tuple[bytes, str, str | None]:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 data = resp.read(MAX_BYTES + 1)
                 return data, resp.geturl(), resp.headers.get("Content-Type")
+        except urllib.error.HTTPError as exc:
+            raise _Failed(2, f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise _Failed(2, f"cannot fetch {item}: {getattr(exc, 'reason', exc)}") from None
+            raise _Failed(2, f"cannot fetch: {getattr(exc, 'reason', exc)}") from None
     path = Path(item)
     if not path.is_file():
-        raise _Failed(2, f"no such file: {item}")
+        raise _Failed(2, "no such file")
     if path.stat().st_size > MAX_BYTES:
-        raise _Failed(2, f"{item}: {path.stat().st_size // (1024 * 1024)} MB is over the "
+        raise _Failed(2, f"{path.stat().st_size // (1024 * 1024)} MB is over the "
                          f"{MAX_BYTES // (1024 * 1024)} MB limit")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise _Failed(2, f"cannot read {item}: {exc.strerror}") from None
+        raise _Failed(2, f"cannot read: {exc.strerror}") from None
     return data, path.resolve().as_uri(), mimetypes.guess_type(path.name)[0]
 
 
