@@ -62,16 +62,7 @@ class ArchivePipeline:
                 failure, report = extract.NotAReport("only a notice: no figures and no attachment"), None
         if failure is not None and not _worth_keeping(item, failure):
             return item
-        outcome = run.archive.store(
-            item.url, item.body, fetched_at=item.fetched_at, content_type=item.content_type,
-            report=report, failure=failure, agency=item.agency, region=item.region,
-            source=item.source, parent_url=item.parent_url, run_id=run.run_id)
-        tally = run.tally(item.source)
-        tally.count(outcome)
-        if outcome == "failed":
-            tally.note(f"{item.url}: {failure.status}: {failure.reason}")
-        else:
-            tally.count("reports")
+        run.store(item, report, failure)
         return item
 
 

@@ -10,6 +10,10 @@ and copies each source's counts into Scrapy's stats (`ogi/source/<id>/<count>`).
 not the stats collector, are the record: stats start from zero in a resumed process, while
 the tallies are pickled with the job. The stats copy is for Scrapy's own stats dump and for
 stats-based tooling (spidermon monitors, scrapy-redis stats) if anyone adds it.
+
+What a run does to the archive with what it saw (store a document and count the outcome, a
+404, a removal, closing the run) lives in `RunBook`, shared with the archive writer of a
+distributed crawl (crawler.writer), which does the same for documents its workers fetched.
 """
 from __future__ import annotations
 
@@ -30,7 +34,76 @@ from crawler.summary import COUNTS, SourceTally, build, format_text
 logger = logging.getLogger(__name__)
 
 
-class CrawlRun:
+class RunBook:
+    """A run's bookkeeping against the archive: `archive`, `run_id`, per-source `tallies` and
+    the URLs each source listed (`seen`)."""
+
+    archive: Archive | None
+    run_id: int | None
+    tallies: dict[str, SourceTally]
+    seen: dict[str, set[str]]
+    summary: dict | None = None
+    health: list[dict]
+
+    def tally(self, source: str | None) -> SourceTally:
+        return self.tallies.setdefault(source or "-", SourceTally())
+
+    def store(self, item, report, failure) -> None:
+        """Archive a fetched document (a `DocumentItem`) with its extraction, count the outcome."""
+        outcome = self.archive.store(
+            item.url, item.body, fetched_at=item.fetched_at, content_type=item.content_type,
+            report=report, failure=failure, agency=item.agency, region=item.region,
+            source=item.source, parent_url=item.parent_url, run_id=self.run_id)
+        tally = self.tally(item.source)
+        tally.count(outcome)
+        if outcome == "failed":
+            tally.note(f"{item.url}: {failure.status}: {failure.reason}")
+        else:
+            tally.count("reports")
+
+    def gone(self, source: str | None, url: str, status: int, referer: str, at=None) -> None:
+        """`url` answered 404/410: a report we hold was taken down, or a link was dead."""
+        if url in self.archive.document_urls(source):
+            self.removed(source, url, f"HTTP {status}", at=at)
+        else:
+            tally = self.tally(source)
+            tally.count("errors")
+            tally.note(f"dead link {url} (HTTP {status}) from {referer}")
+
+    def removed(self, source: str | None, url: str, reason: str, at=None) -> None:
+        if self.archive.mark_removed(url, at=at, reason=reason, run_id=self.run_id):
+            self.tally(source).count("removed")
+
+    def close_run(self, reason: str, sources) -> dict:
+        """Removal of unlisted reports (a finished run only), the summary, the health report."""
+        if reason == "finished" and self.archive is not None:
+            for source_id in self.tallies:
+                self._remove_unlisted(source_id)
+        self.summary = build(self.tallies, run_id=self.run_id, reason=reason)
+        if self.archive is not None and self.run_id is not None:
+            self.archive.finish_run(self.run_id, self.summary)
+            self.health = self._health(sources, finished=reason == "finished")
+        return self.summary
+
+    def _remove_unlisted(self, source_id: str) -> None:
+        """Reports this source used to list and did not list tonight are gone (its listing was
+        read completely: any listing error or an exhausted budget leaves them alone)."""
+        tally = self.tallies[source_id]
+        if tally.incomplete or tally.pages == 0:
+            return
+        for url in sorted(self.archive.document_urls(source_id) - self.seen.get(source_id, set())):
+            self.removed(source_id, url, "no longer listed")
+
+    def _health(self, sources, *, finished: bool) -> list[dict]:
+        by_id = {s.id: s for s in sources}
+        history = lambda sid: self.archive.health_history(  # noqa: E731
+            sid, before_run=self.run_id, limit=health.FLAG_RUNS - 1)
+        rows = health.report(self.run_id, self.tallies, by_id, history, finished=finished)
+        self.archive.record_health(rows)
+        return rows
+
+
+class CrawlRun(RunBook):
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.settings = crawler.settings
@@ -48,11 +121,14 @@ class CrawlRun:
         self._exit = contextlib.ExitStack()
         # Opened here, not on spider_opened: a held lock or an unusable database must stop the
         # crawl before it starts (an exception in a signal handler would only be logged).
-        if not self.settings.getbool("OGI_LOCK_HELD"):
-            self._exit.enter_context(archive_lock(self.db_path))
-        self.archive = self._exit.enter_context(Archive(self.db_path))
+        self.archive = self._open_archive()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def _open_archive(self):
+        if not self.settings.getbool("OGI_LOCK_HELD"):
+            self._exit.enter_context(archive_lock(self.db_path))
+        return self._exit.enter_context(Archive(self.db_path))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlRun":
@@ -78,13 +154,7 @@ class CrawlRun:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         try:
-            if reason == "finished" and self.archive is not None:
-                for source_id in self.tallies:
-                    self._remove_unlisted(source_id)
-            self.summary = build(self.tallies, run_id=self.run_id, reason=reason)
-            if self.archive is not None and self.run_id is not None:
-                self.archive.finish_run(self.run_id, self.summary)
-                self.health = self._health(spider, finished=reason == "finished")
+            self.close_run(reason, getattr(spider, "sources", []))
             self._publish_stats()
             if self.settings.getbool("OGI_PRINT_SUMMARY", True):
                 print(format_text(self.summary, self.health), file=sys.stdout, flush=True)
@@ -99,9 +169,6 @@ class CrawlRun:
             self.archive = None
 
     # -- bookkeeping used by spider, middlewares and pipeline ----------------------------------
-
-    def tally(self, source: str | None) -> SourceTally:
-        return self.tallies.setdefault(source or "-", SourceTally())
 
     def saw(self, source: str | None, url: str) -> None:
         """`url` is listed by `source` this run (so it is not a removed report)."""
@@ -127,27 +194,6 @@ class CrawlRun:
         tally = self.tally(source)
         if tally.incomplete is None:
             tally.incomplete = why
-
-    def removed(self, source: str | None, url: str, reason: str) -> None:
-        if self.archive.mark_removed(url, reason=reason, run_id=self.run_id):
-            self.tally(source).count("removed")
-
-    def _remove_unlisted(self, source_id: str) -> None:
-        """Reports this source used to list and did not list tonight are gone (its listing was
-        read completely: any listing error or an exhausted budget leaves them alone)."""
-        tally = self.tallies[source_id]
-        if tally.incomplete or tally.pages == 0:
-            return
-        for url in sorted(self.archive.document_urls(source_id) - self.seen.get(source_id, set())):
-            self.removed(source_id, url, "no longer listed")
-
-    def _health(self, spider: Spider, *, finished: bool) -> list[dict]:
-        sources = {s.id: s for s in getattr(spider, "sources", [])}
-        history = lambda sid: self.archive.health_history(  # noqa: E731
-            sid, before_run=self.run_id, limit=health.FLAG_RUNS - 1)
-        rows = health.report(self.run_id, self.tallies, sources, history, finished=finished)
-        self.archive.record_health(rows)
-        return rows
 
     def _publish_stats(self) -> None:
         stats = self.crawler.stats

@@ -66,6 +66,16 @@ OGI_EXTRACT_WORKERS = 0
 OGI_PRINT_SUMMARY = True  # `ogi crawl` prints its own (rich) table instead
 OGI_PROGRESS = False  # a live status line on a terminal; `ogi crawl` turns it on for a TTY
 
+# -- distributed crawl (crawler.distributed, docs/distributed.md) ------------------------------
+# Off unless REDIS_URL is set (-s REDIS_URL=redis://HOST:6379/0): then this add-on switches in
+# scrapy-redis's shared scheduler and dupefilter, and workers send what they fetch to the one
+# archive writer (`ogi crawl --writer`) instead of writing the archive.
+ADDONS = {"crawler.distributed.Distributed": 0}
+OGI_REDIS_RUN = None  # the run to join (default: the one the latest writer opened)
+OGI_WRITER_WAIT = 60  # seconds a worker waits for a writer to open a run
+OGI_WORKER_TIMEOUT = 60  # seconds without a heartbeat before a worker (or the writer) counts as dead
+OGI_WORKER_POLL = 1.0  # seconds an idle worker waits before asking the shared queue again
+
 EXTENSIONS = {
     "crawler.run.CrawlRun": 100,
     "crawler.progress.Progress": 200,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Iterable
 
 COUNTS = ("pages", "reports", "new", "changed", "unchanged", "removed", "failed", "errors", "blocked")
 MAX_MESSAGES = 20  # per source: enough to diagnose, bounded for a portal that fails everywhere
@@ -35,6 +36,24 @@ class SourceTally:
     def note(self, message: str) -> None:
         if len(self.messages) < MAX_MESSAGES:
             self.messages.append(message)
+
+
+def merge(parts: Iterable[dict[str, SourceTally]]) -> dict[str, SourceTally]:
+    """One tally per source from the tallies several processes kept for the same run (the
+    workers and the archive writer of a distributed crawl): counts add up, the source started
+    with the earliest and ended with the latest, the first reason for incompleteness stands."""
+    out: dict[str, SourceTally] = {}
+    for part in parts:
+        for sid, t in part.items():
+            into = out.setdefault(sid, SourceTally())
+            for key in COUNTS + ("ok",):
+                into.count(key, getattr(t, key))
+            into.incomplete = into.incomplete or t.incomplete
+            into.started = min((x for x in (into.started, t.started) if x is not None), default=None)
+            into.ended = max((x for x in (into.ended, t.ended) if x is not None), default=None)
+            for message in t.messages:
+                into.note(message)
+    return out
 
 
 def build(tallies: dict[str, SourceTally], *, run_id: int | None, reason: str) -> dict:

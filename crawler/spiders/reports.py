@@ -191,11 +191,7 @@ class ReportsSpider(scrapy.Spider):
             tally.count("reports")
             return
         if response.status in (404, 410):
-            if response.url in self.run.archive.document_urls(source):
-                self.run.removed(source, response.url, f"HTTP {response.status}")
-            else:
-                tally.count("errors")
-                tally.note(f"dead link {response.url} (HTTP {response.status}) from {_referer(response)}")
+            self.run.gone(source, response.url, response.status, _referer(response))
             return
         if meta["ogi_kind"] == "document" and isinstance(response, TextResponse):
             if redirect := self._js_redirect(response):

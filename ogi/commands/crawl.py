@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import sys
 
@@ -19,6 +20,12 @@ to bound each source.
 
 Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
 2 requests at a time, AutoThrottle, at least 1 s between requests).
+
+On several machines (docs/distributed.md): one archive writer next to the archive,
+  ogi crawl --writer --db archive.db -s REDIS_URL=redis://HOST:6379/0
+and any number of workers sharing its queue, which write nothing locally:
+  ogi crawl [START_URL ...] -s REDIS_URL=redis://HOST:6379/0
+The writer prints the run's summary; a worker prints one line about its share.
 
 exit status:
   0  the run finished and every source answered
@@ -39,6 +46,9 @@ def register(subparsers) -> None:
                         "see `ogi sources list --only`")
     p.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy setting (repeatable)")
+    p.add_argument("--writer", action="store_true",
+                   help="be the archive writer of a distributed crawl (needs -s REDIS_URL=…): open a "
+                        "run, store what its workers fetch, print the run's summary")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
     p.set_defaults(func=run)
 
@@ -47,10 +57,13 @@ def run(args) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from archive import Archive
+    from crawler import distributed
     from crawler.run import CrawlRun, archive_lock
 
     settings = _settings(args)
     db_path = settings.get("ARCHIVE_DB")
+    if args.writer:
+        return _write(args, settings)
     for url in args.start_urls:
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"not an http(s) URL: {url}")
@@ -64,13 +77,20 @@ def run(args) -> int:
         # Validate the list here: a broken or empty selection is one line, before Scrapy starts.
         if not load_sources(args.sources, only=_ids(args.only)):
             raise UsageError(f"no source matches --only {args.only}")
-    try:
-        Archive(db_path).close()  # create or migrate now: a bad path is one clear line, not a traceback
-    except Exception as exc:  # noqa: BLE001
-        raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
+    if distributed.enabled(settings):
+        # A worker: no archive here (the writer has it); join the writer's run now, so that
+        # "no writer" is one line and not a traceback from inside Scrapy.
+        settings.set("OGI_REDIS_RUN", distributed.join(settings), priority="cmdline")
+        lock = contextlib.nullcontext()
+    else:
+        try:
+            Archive(db_path).close()  # create or migrate now: a bad path is one clear line, not a traceback
+        except Exception as exc:  # noqa: BLE001
+            raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
+        lock = archive_lock(db_path)
 
     _one_line_robots_errors()
-    with archive_lock(db_path):
+    with lock:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("reports")
         process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
@@ -80,9 +100,44 @@ def run(args) -> int:
     summary = run_ext.summary if run_ext else None
     if summary is None:
         raise OgiError("the crawl did not run (see the log above)")
+    if distributed.enabled(settings):
+        from crawler.worker import worker_line
+
+        print(worker_line(run_ext), flush=True)
+        # A worker's share says nothing about its sources (another worker may have had them).
+        return 0 if summary["finish_reason"] == "finished" else 1
     _print(summary, run_ext.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
+    return exit_status(summary)
+
+
+def _write(args, settings) -> int:
+    """`ogi crawl --writer`: the archive writer of a distributed crawl (crawler.writer)."""
+    from archive import Archive
+    from crawler import distributed
+    from crawler.run import archive_lock
+    from crawler.writer import ArchiveWriter
+
+    if not distributed.enabled(settings):
+        raise UsageError("--writer needs -s REDIS_URL=redis://HOST:PORT/DB (the workers' Redis)")
+    if args.start_urls or args.sources or args.only:
+        raise UsageError("--writer takes no START_URL, --sources or --only: give them to the workers")
+    db_path = settings.get("ARCHIVE_DB")
+    with archive_lock(db_path):
+        try:
+            archive = Archive(db_path)
+        except Exception as exc:  # noqa: BLE001
+            raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
+        with archive:
+            writer = ArchiveWriter.open(archive, settings)
+            print(f"archive writer of run {writer.keys.name} ready on "
+                  f"{distributed.redacted(settings.get('REDIS_URL'))}: start workers with "
+                  f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
+            summary = writer.serve()
+    if summary is None:
+        raise OgiError(f"no worker joined run {writer.keys.name}")
+    _print(summary, writer.health)
     return exit_status(summary)
 
 
