@@ -164,6 +164,10 @@ def _consume(record: Record, state: _State) -> None:
         _learn_headers(record, names, state)
         if not _all_cells_blank_row(record):
             return
+    elif len(names) > 1 and record.labels[0].col is None:
+        # Flattened text runs a header straight into the first row ("信息内容 本年新制作数量 …
+        # 规章 1 1 9"): the labels before the row's own are that header.
+        _learn_headers(Record(record.labels[:-1], [], record.block), names[:-1], state)
     if state.section == "review_litigation" or _is_review_header(names):
         if _map_review(record, names, state):
             return

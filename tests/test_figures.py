@@ -157,3 +157,18 @@ def test_group_and_item_joined_in_one_label_cell():
     apps = find_figures([Block(rows=rows)])["applications"]
     assert apps["granted"]["total"] == 3 and apps["denied_state_secret"]["total"] == 1
     assert apps["other_other"]["total"] == 2 and apps["total_processed"]["total"] == 6
+
+
+def test_flattened_2019_header_running_into_the_first_row_is_not_guessed():
+    stream = ["第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规章", "1", "1", "9",
+              "行政规范性文件", "3", "3", "20"]
+    assert find_figures([Block(rows=[[Cell(t) for t in stream]], rows_known=False)]) == {}
+    stream[2:5] = ["本年制发件数", "本年废止件数", "现行有效件数"]
+    active = find_figures([Block(rows=[[Cell(t) for t in stream]], rows_known=False)])["active"]
+    assert active["regulations"] == {"made": 1, "repealed": 1, "in_force": 9}
+    assert active["normative_documents"] == {"made": 3, "repealed": 3, "in_force": 20}
+
+
+def test_punctuation_inside_a_label():
+    rows = [[Cell("2.其他法律、行政法规禁止公开"), *(Cell(v) for v in "1000001")]]
+    assert find_figures([Block(rows=rows)])["applications"]["denied_prohibited_by_law"]["total"] == 1
