@@ -75,6 +75,8 @@ class _State:
     review_groups: list[str] = field(default_factory=list)
     active_header: list[Cell] = field(default_factory=list)
     active_header_block: int = -1
+    # In wrapped text: the row a label-only line named, for figures on a following line.
+    pending: RowSpec | None = None
     # None until an applicant header is seen; then whether any of its rows had a 总计 column.
     total_header_seen: bool | None = None
 
@@ -162,6 +164,8 @@ def _consume(record: Record, state: _State) -> None:
             state.group_heading = name
     if not any(not is_blank(v.text) for v in record.values):
         _learn_headers(record, names, state)
+        if _wrapped_text(record):
+            state.pending = _match_row(record, names, state)[0] or state.pending
         if not _all_cells_blank_row(record):
             return
     elif len(names) > 1 and record.labels[0].col is None:
@@ -172,6 +176,9 @@ def _consume(record: Record, state: _State) -> None:
         if _map_review(record, names, state):
             return
     spec, context = _match_row(record, names, state)
+    pending, state.pending = state.pending, None
+    if spec is None and _wrapped_text(record):
+        spec = pending
     if spec is None:
         return
     if spec.table == "active":
@@ -181,6 +188,12 @@ def _consume(record: Record, state: _State) -> None:
         state.section = "applications"
     else:
         _map_review_group(spec, record, state)
+
+
+def _wrapped_text(record: Record) -> bool:
+    """Rows from text lines (PDF without ruling, pasted text), where a long label wraps and its
+    figures may sit beside a later line: "1.申请人无正当理由逾期不补正、" / "行政机关不再处理… 0 0 …"."""
+    return bool(record.labels) and record.labels[0].col is None
 
 
 def _all_cells_blank_row(record: Record) -> bool:

@@ -172,3 +172,15 @@ def test_flattened_2019_header_running_into_the_first_row_is_not_guessed():
 def test_punctuation_inside_a_label():
     rows = [[Cell("2.其他法律、行政法规禁止公开"), *(Cell(v) for v in "1000001")]]
     assert find_figures([Block(rows=rows)])["applications"]["denied_prohibited_by_law"]["total"] == 1
+
+
+def test_wrapped_label_with_its_figures_on_a_later_line():
+    lines = [["（六）其他处理", "1.申请人无正当理由逾期不补正、"],
+             ["行政机关不再处理其政府信息公"],
+             ["开申请", "2 0 0 0 0 0 2"],
+             ["2.申请人逾期未按收费通知要求缴", "0 0 0 0 0 0 0"],
+             ["纳费用、行政机关不再处理其政府信息公开申请"],
+             ["3.其他", "1 0 0 0 0 0 1"]]
+    apps = find_figures([Block(rows=[[Cell(t) for t in line] for line in lines])])["applications"]
+    assert apps["other_no_correction"]["total"] == 2
+    assert apps["other_unpaid_fee"]["total"] == 0 and apps["other_other"]["total"] == 1
