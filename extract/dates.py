@@ -86,3 +86,22 @@ def labelled_date(text: str) -> str | None:
             if found:
                 return found
     return None
+
+
+# CMS article URLs carry their publication date: TRS ./202301/t20230131_123.html, Hanweb
+# art/2023/1/31/art_…, Shanghai nw12344/20230331/<hex>.html, Guangdong …/2023-01-31/….
+_URL_DATES = (
+    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
+    re.compile(r"/art/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>20\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})/"),
+)
+
+
+def url_date(url: str) -> str | None:
+    for pattern in _URL_DATES:
+        m = pattern.search(url or "")
+        if m:
+            found = _valid(int(m["y"]), int(m["m"]), int(m["d"]))
+            if found:
+                return found
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.dates import find_dates, find_year as year_in, labelled_date
+from extract.dates import find_dates, find_year as year_in, labelled_date, url_date
 from extract.document import Document
 from extract.template import TEMPLATE_2019_MARKERS, TEMPLATE_2021_MARKERS
 
@@ -119,10 +119,10 @@ def find_report_year(title: str | None, text: str, published: str | None) -> int
     return None
 
 
-def find_published(doc: Document) -> str | None:
+def find_published(doc: Document, url: str = "") -> str | None:
     if doc.published:
         return doc.published
-    date = labelled_date(doc.text[:2000])
+    date = labelled_date(doc.text[:2000]) or url_date(url)
     if date:
         return date
     tail = doc.text[-400:]
@@ -147,9 +147,9 @@ def detect_template(text: str, figures: dict, year: int | None) -> str:
     return "unknown"
 
 
-def find_metadata(doc: Document, figures: dict, cell_text: str = "") -> Metadata:
+def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = "") -> Metadata:
     title, titled = find_title(doc)
-    published = find_published(doc)
+    published = find_published(doc, url)
     year = find_report_year(title if titled else None, doc.text, published)
     agency = find_agency(title if titled else None, doc.text)
     template = detect_template(doc.text + cell_text, figures, year)

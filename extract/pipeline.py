@@ -106,7 +106,7 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
         raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     figures = find_figures(doc.blocks)
-    meta = find_metadata(doc, figures, _cell_text(doc))
+    meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
     return Report(

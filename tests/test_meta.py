@@ -67,3 +67,14 @@ def test_title_broken_over_two_lines():
     meta = find_metadata(Document(format="pdf", text=text), {})
     assert meta.title == "宿州市人民政府2016年政府信息公开工作年度报告"
     assert (meta.agency, meta.year, meta.is_report) == ("宿州市人民政府", 2016, True)
+
+
+@pytest.mark.parametrize("url, published", [
+    ("http://www.x.gov.cn/xxgk/zfxxgknb/202301/t20230131_123456.html", "2023-01-31"),
+    ("http://www.x.gov.cn/art/2023/1/20/art_1229_5001.html", "2023-01-20"),
+    ("https://www.shanghai.gov.cn/nw12344/20230331/4a03b5fa47ae4c73b7ec42801de6be66.html", "2023-03-31"),
+])
+def test_publication_date_from_the_cms_url_when_the_page_has_none(url, published):
+    html = ("<html><head><meta charset='utf-8'><title>某县2022年政府信息公开工作年度报告</title></head>"
+            "<body><p>一、总体情况</p><p>正文</p></body></html>").encode()
+    assert extract_report(html, url=url).published == published
