@@ -9,6 +9,7 @@ import trafilatura
 from lxml import etree
 
 from extract.dates import labelled_date, parse_date
+from extract.meta import DISTRACTORS, REPORT_TITLE, looks_like_report_title
 from extract.document import Block, Cell, Document
 from extract.encoding import decode_html, detect_encoding
 from extract.report import Unreadable
@@ -62,6 +63,10 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
     texts = _leaf_texts(body if body is not None else tree, grids)
     stream = Block(rows=[[Cell(t) for t in texts]], rows_known=False)
     title = _meta(tree, _TITLE_META) or _first_text(tree, "//title") or _first_text(tree, "//h1")
+    if not title or not REPORT_TITLE.search(title) and not DISTRACTORS.search(title):
+        # Many portals title every page with the site's name and print the report's title in a
+        # styled <div> that trafilatura counts as page furniture.
+        title = next((t for t in texts[:150] if looks_like_report_title(t)), title)
     main = _main_text(tree)  # before htmldate, which may prune the tree it is given
     published = parse_date(_meta(tree, _DATE_META) or "")
     if published is None:

@@ -18,6 +18,7 @@ DISTRACTORS = re.compile(
     r"企业年报|年报公示|年度报告公示|部门预算|部门决算|预算公开|决算公开|预算执行|工作要点|信息公开指南|公开指南|统计年鉴|统计公报|"
     r"信息公开目录|依申请公开.*(?:流程|表)|申请表"
 )
+_NOT_IN_TITLES = re.compile(r"[>。；;，]")
 _SITE_SUFFIX = re.compile(r"\s*[_|\-—–｜]\s*[^_|\-—–｜]*$")
 _YEAR_IN_TITLE = re.compile(r"[(（]?\s*(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*[)）]?")
 _BEFORE_REPORT_NAME = re.compile(r"^(?P<agency>.*?)(?:信息公开|政务公开)")
@@ -56,13 +57,18 @@ def _title_candidates(doc: Document) -> list[str]:
     return [c for c in (clean_title(doc.title), *(clean_title(ln) for ln in lines + pairs)) if c]
 
 
+def looks_like_report_title(text: str) -> bool:
+    """A report's title names its year ("政府信息公开年报" alone is the column's name, in
+    breadcrumbs and listing pages) and is not a sentence of prose that mentions reports."""
+    return (len(text) <= 80 and bool(REPORT_TITLE.search(text)) and not DISTRACTORS.search(text)
+            and bool(year_in(text)) and not _NOT_IN_TITLES.search(text))
+
+
 def find_title(doc: Document) -> tuple[str | None, bool]:
     """(title, whether it names an OGI annual report)."""
     candidates = [c for c in _title_candidates(doc) if len(c) <= 80]
     for cand in candidates:
-        # A report's title names its year; "政府信息公开年报" alone is the column's name (in
-        # breadcrumbs and listing pages), not a report.
-        if REPORT_TITLE.search(cand) and not DISTRACTORS.search(cand) and year_in(cand) and ">" not in cand:
+        if looks_like_report_title(cand):
             return cand, True
     return (candidates[0] if candidates else None), False
 

@@ -72,3 +72,11 @@ def test_article_inside_a_layout_table_is_still_read_as_a_stream():
 def test_unparseable_or_empty_html():
     with pytest.raises(Unreadable):
         read_html(b"   \n ")
+
+
+def test_report_title_in_a_styled_div_when_the_page_title_is_the_site_name():
+    html = ("<html><head><meta charset='utf-8'><title>某某县人民政府</title></head><body>"
+            "<div class='nav'>首页 &gt; 政府信息公开 &gt; 政府信息公开年报</div>"
+            f"<div class='detail-title'>{TITLE}</div><div class='content'>{BODY}</div></body></html>")
+    report = extract_report(html.replace(f"<h1>{TITLE}</h1>", "").encode())
+    assert report.title == TITLE and report.agency == "某某县财政局" and report.year == 2022
