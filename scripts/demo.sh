@@ -30,8 +30,16 @@ port=$(head -n 1 "$portfile")
 url="http://127.0.0.1:$port/"
 echo "demo: serving demo/site at $url (loopback only)"
 
+# The demo portal as a one-row sources list, so its reports carry a region as real sources do.
+sources=$(mktemp --suffix=.csv)
+trap 'cleanup; rm -f "$sources"' EXIT
+cat >"$sources" <<CSV
+id,agency,region,level,start_url,cms,found_at,notes
+demo-luohe,漯河市人民政府,河南省/漯河市,prefecture,$url,plain,demo/site,the bundled demo portal (TRS- and Hanweb-style columns)
+CSV
+
 # Our own server on loopback: no need for the politeness delays a real portal gets.
-"$BIN/ogi" crawl "$url" --db "$DB" -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0
+"$BIN/ogi" crawl --sources "$sources" --db "$DB" -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0
 
 cat <<MSG
 
