@@ -134,10 +134,12 @@ def read_pdf(data: bytes) -> Document:
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
     blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
-    if not blocks:
-        rows = [[Cell(seg) for seg in line.segments] for line in _unwrap(_all_lines(parsed))]
-        if rows:
-            blocks = [Block(rows=rows)]
+    # The text lines always follow as a last block: they are the whole report when nothing is
+    # ruled, and fill in a borderless table of an otherwise ruled report (cells the ruled tables
+    # gave come first and win).
+    rows = [[Cell(seg) for seg in line.segments] for line in _unwrap(_all_lines(parsed))]
+    if rows:
+        blocks.append(Block(rows=rows))
     return Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
 
 

@@ -184,3 +184,11 @@ def test_wrapped_label_with_its_figures_on_a_later_line():
     apps = find_figures([Block(rows=[[Cell(t) for t in line] for line in lines])])["applications"]
     assert apps["other_no_correction"]["total"] == 2
     assert apps["other_unpaid_fee"]["total"] == 0 and apps["other_other"]["total"] == 1
+
+
+def test_text_lines_fill_a_table_the_grids_lack_and_never_override_them():
+    grid = Block(rows=[[Cell("信息内容", 0), Cell("本年处理决定数量", 1)], [Cell("行政处罚", 0), Cell("5", 1)]])
+    lines = Block(rows=[[Cell("信息内容"), Cell("本年处理决定数量")], [Cell("行政处罚"), Cell("9")],
+                        [Cell("行政许可"), Cell("1,234")]])
+    active = find_figures([grid, lines])["active"]
+    assert active == {"punishment": {"decisions": 5}, "licensing": {"decisions": 1234}}
