@@ -5,7 +5,8 @@
 - text: the extractor's main text (`Report.text`, already without navigation and footers), with
   every run of whitespace (including full-width spaces and newlines) collapsed to one space, and
   with page-chrome fragments that some portals leave inside the article body removed (visit
-  counters, "today is ..." banners, print/close links). Those fragments are listed as data below.
+  counters, "today is ..." banners, print/close links): `extract.chrome`, the same list the
+  extractor applies, so text read by older extractor versions is normalised alike.
 - figures: table -> row -> column -> number, with integral floats written as integers so
   `4` and `4.0` hash the same.
 - canonical JSON: `sort_keys=True`, `ensure_ascii=False`, no spaces, UTF-8.
@@ -21,22 +22,13 @@ import json
 import re
 from typing import Any
 
-# Page chrome seen inside article bodies of government CMSs. Generic wording only: anything that
-# changes per visit or per day and is never part of a report.
-_CHROME = re.compile(
-    "|".join((
-        # "浏览次数：123", "访问量: [45]" -- only with the colon: "访问量达12万次" is report content.
-        r"(?:浏览|访问|点击|阅读)(?:次数|量|数|人次)\s*[:：]\s*[\[【(（]?\s*\d*\s*[\]】)）]?\s*次?",
-        r"今天是\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*星期[一二三四五六日天])?",
-        r"[\[【]\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏本页)\s*[\]】]|打印本页|关闭窗口|返回顶部",
-        r"字号\s*[:：]?\s*[\[【]?大[\]】]?\s*[\[【]?中[\]】]?\s*[\[【]?小[\]】]?",
-    ))
-)
+from extract.chrome import strip_chrome
+
 _SPACE = re.compile(r"\s+")
 
 
 def normalise_text(text: str | None) -> str:
-    return _SPACE.sub(" ", _CHROME.sub(" ", text or "")).strip()
+    return _SPACE.sub(" ", strip_chrome(text or "")).strip()
 
 
 def _canonical_number(value: Any) -> Any:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from extract.dates import labelled_date, parse_date
 from extract.meta import DISTRACTORS, REPORT_TITLE, looks_like_report_title
+from extract.chrome import strip_chrome
 from extract.document import Block, Cell, Document
 from extract.encoding import decode_html, detect_encoding
 from extract.report import Unreadable
@@ -23,14 +24,6 @@ _DATE_META = ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishe
 _INLINE_TAGS = ("span", "font", "o:p", "b", "strong", "i", "em", "u", "small", "big", "st1:chsdate")
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 dd dt section article blockquote pre center td th tr".split())
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "select", "option", "iframe"])
-# Page furniture that trafilatura sometimes keeps inside the article box and that changes between
-# visits: counters, "today is …", font-size and print/close widgets. Removed from the main text
-# so that versioning never mistakes it for a change in the report.
-_CHROME = re.compile(
-    r"(?:浏览|访问|阅读|点击|查看)(?:次数|量|数)?\s*[:：]\s*\d*\s*次?"
-    r"|今天是\s*\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期.)?"
-    r"|【?\s*字号\s*[:：]?\s*[大中小\s]+】?|【?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|分享到)\s*】?(?=\s|$)"
-)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
@@ -89,7 +82,7 @@ def _main_text(tree) -> str:
     if not text or len(text) < 200:
         body = tree.find("body")
         text = "\n".join(_leaf_texts(body if body is not None else tree))
-    lines = (_CHROME.sub("", line).strip() for line in text.splitlines())
+    lines = (_WS.sub(" ", strip_chrome(line)).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
