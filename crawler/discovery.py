@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# A report: "漯河市商务局2022年政府信息公开工作年度报告", "2019年度政府信息公开年报",
-# "XX区政务公开工作年度报告", "信息公开工作年度报告（2008年）".
-_REPORT = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
-    r"|政务公开(?:工作)?(?:年度报告|年报)"
-    r"|信息公开.{0,8}年度报告"
-)
+from extract.meta import REPORT_TITLE
+
+# A report: the extractor's own pattern for a report's title.
+_REPORT = REPORT_TITLE
 
 # Things that look close but are not OGI annual reports, or are companions of one.
 _DISTRACTOR = re.compile(

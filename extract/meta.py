@@ -10,8 +10,12 @@ from extract.document import Document
 from extract.template import TEMPLATE_2019_MARKERS, TEMPLATE_2021_MARKERS
 
 # What an OGI annual report calls itself (and the 政务公开 variant some agencies use).
+# ("漯河市商务局2022年政府信息公开工作年度报告", "2019年度政府信息公开年报", "XX区政务公开工作年度报告",
+# "信息公开工作年度报告（2008年）"); the crawler judges links with the same pattern.
 REPORT_TITLE = re.compile(
-    r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|政务公开(?:工作)?年度报告|信息公开年度报告"
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+    r"|政务公开(?:工作)?(?:年度报告|年报)"
+    r"|信息公开.{0,8}年度报告"
 )
 # Documents that share words with reports but are something else.
 DISTRACTORS = re.compile(
