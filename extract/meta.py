@@ -26,6 +26,8 @@ _NOT_IN_TITLES = re.compile(r"[>。；;，]")
 _SITE_SUFFIX = re.compile(r"\s*[_|\-—–｜]\s*[^_|\-—–｜]*$")
 _YEAR_IN_TITLE = re.compile(r"[(（]?\s*(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?\s*[)）]?")
 _BEFORE_REPORT_NAME = re.compile(r"^(?P<agency>.*?)(?:信息公开|政务公开)")
+# "2022年政府信息公开工作年度报告（漯河市商务局）"
+_AGENCY_AFTER_REPORT_NAME = re.compile(r"(?:报告|年报)\s*[(（]([^()（）]{2,40})[)）]\s*$")
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-)\s*(?:(?:19|20)\d{2}年)?12月31日")
 
@@ -88,6 +90,9 @@ def find_agency(title: str | None, text: str) -> str | None:
             agency = re.sub(r"^关于|关于$|的$|[(（]本级[)）]$", "", agency)
             if len(agency) >= 2:
                 return agency
+        m = _AGENCY_AFTER_REPORT_NAME.search(core)
+        if m:
+            return m.group(1)
     return _signature_agency(text)
 
 

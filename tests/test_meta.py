@@ -18,6 +18,7 @@ from extract.meta import clean_title, find_agency, find_metadata, find_report_ye
     ("郑州市金水区人民政府政府信息公开工作年度报告（2023年）", "郑州市金水区人民政府", 2023),
     ("上海市人力资源和社会保障局2005年政府信息公开年度报告", "上海市人力资源和社会保障局", 2005),
     ("2022年度漯河市商务局政务公开工作年度报告", "漯河市商务局", 2022),
+    ("2022年政府信息公开工作年度报告（漯河市商务局）", "漯河市商务局", 2022),
 ])
 def test_agency_and_year_from_title(title, agency, year):
     assert find_agency(title, "") == agency
