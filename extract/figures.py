@@ -7,11 +7,10 @@ is exactly what the row needs. A cell that cannot be located is left out, never 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from extract.document import Block, Cell, Row
-from extract.numbers import is_blank, is_value, parse_value
+from extract.numbers import clean, is_blank, is_value, parse_value
 from extract.report import Figures
 from extract.template import (
     ACTIVE_COLUMNS,
@@ -28,7 +27,6 @@ from extract.template import (
 # a sub-item ("（三）不予公开1.属于国家秘密" keeps its tail after the first strip).
 _NUMBERING = re.compile(r"^(?:[(\[][一二三四五六七八九十\d]+[)\]]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d)|[①-⑳])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
-_SPACE = re.compile(r"\s+")
 # Numbering inside a label that joins a group and an item: "(三)不予公开1.属于国家秘密".
 _INNER_NUMBERING = re.compile(r"[(\[][一二三四五六七八九十]+[)\]]|[一二三四五六七八九十]+、|(?<!\d)\d{1,2}[、.](?!\d)")
 
@@ -46,8 +44,7 @@ N_REVIEW = len(REVIEW_COLUMNS)
 
 def norm_label(text: str) -> str:
     """Normalise a label for matching: width, spaces, quotes and leading numbering removed."""
-    t = _SPACE.sub("", unicodedata.normalize("NFKC", text))
-    t = _QUOTES.sub("", t).replace("【", "[").replace("】", "]")
+    t = _QUOTES.sub("", clean(text)).replace("【", "[").replace("】", "]")
     for _ in range(2):
         t = _NUMBERING.sub("", t)
     return t
