@@ -44,7 +44,7 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
                  "document_id": "The report this URL belongs to, if it was ever archived as one — 对应报告",
                  "first_seen": "First fetch of these bytes (UTC) — 首次抓取时间",
                  "last_seen": "Last fetch of these bytes (UTC) — 最近抓取时间"},
-    "reextractions": {"version_id": "Stored reading that was re-read — 被重新提取的版本",
+    "reextractions": {"version_id": "Stored version that was re-read — 被重新读取的版本",
                       "detail": "What differed or why it failed — 说明"},
     "source_health": {"run_id": "Crawl run (crawl_runs.id) — 抓取批次",
                       "source": "Source id (crawler/sources.csv), or the start URL of an ad-hoc "
@@ -52,6 +52,8 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "agency": "Agency of the source — 机关名称",
                       "region": "Region of the source — 地区"},
     "crawl_runs": {"id": "Crawl run id — 抓取批次"},
+    "readings": {"id": "Reading id — 读取编号", "version_id": "The version read (versions.id) — 版本"},
+    "extractors": {"version": "Extractor identity (readings.extractor_version) — 提取程序版本"},
     "cells": {"id": "Cell id (figure_values.cell_id) — 单元格编号"},
     "figure_values": {"cell_id": "Template cell (cells.id) — 单元格"},
     "cross_year_checks": {"previous_version_id": "Last year's report it is compared with — 上年度报告版本"},
@@ -66,6 +68,7 @@ _TABLE_OPTIONS: dict[str, dict] = {
     "fetches": {"facets": ["status"], "sort_desc": "fetched_at"},
     "failures": {"facets": ["status"], "sort_desc": "last_seen"},
     "checks": {"facets": ["ok"]},
+    "readings": {"facets": ["origin", "extractor_version"], "sort_desc": "read_at"},
     "crawl_runs": {"sort_desc": "started_at"},
     "source_health": {"facets": ["flagged", "reachable"], "sort_desc": "run_id"},
     "cells": {"sort": "position"},
@@ -88,6 +91,8 @@ def _cell_columns() -> dict[str, str]:
 
 
 def column_description(table: str, column: str, cells: dict[str, str]) -> str | None:
+    if table == "coverage_matrix" and column.isdigit():
+        return f"Reports archived for report year {column} — {column}年度报告数"
     return (_TABLE_COLUMNS.get(table, {}).get(column) or glossary.COLUMNS.get(column)
             or cells.get(column))
 
