@@ -12,32 +12,26 @@ import pytest
 from archive import Archive
 from crawler.sources import RegionTable
 from ogi.datasette import metadata, queries
+from report_factory import make_report
 
 QUERY = queries.load()["new_applications_by_province"]
 
 
 def _tiny_archive(path) -> None:
-    """The tables the query reads, with division codes as the archive carries them."""
-    conn = sqlite3.connect(path)
-    conn.executescript("""
-        CREATE TABLE cells (id INTEGER PRIMARY KEY, table_name TEXT, row_key TEXT, col_key TEXT);
-        CREATE TABLE documents (id INTEGER PRIMARY KEY, agency TEXT, region TEXT, division_code TEXT,
-                                year INTEGER, latest_version_id INTEGER);
-        CREATE TABLE figure_values (version_id INTEGER, cell_id INTEGER, value REAL);
-        INSERT INTO cells VALUES (1, 'applications', 'new_received', 'total'),
-                                 (2, 'applications', 'granted', 'total');
-        INSERT INTO documents VALUES
-            (1, '漯河市商务局', '河南省/漯河市', '411100', 2023, 10),
-            (2, '平顶山市人民政府', '河南省/平顶山市', '410400', 2023, 20),
-            (3, '河南省人民政府', '河南省', '410000', 2023, 30),
-            (4, '凉山彝族自治州人民政府', '四川省/凉山彝族自治州', '513400', 2023, 40),
-            (5, '凉山彝族自治州人民政府', '四川省/凉山彝族自治州', '513400', 2022, 50),
-            (6, '退役军人事务部', '全国', '', 2023, 60);
-        INSERT INTO figure_values VALUES (10, 1, 4), (10, 2, 3), (20, 1, 150), (30, 1, 46),
-                                         (40, 1, 7), (50, 1, 9), (60, 1, 1000);
-    """)
-    conn.commit()
-    conn.close()
+    """A few reports, stored as the crawler stores them, with their agencies' division codes."""
+    reports = [  # agency, region, code, year, new_received.total, granted.total
+        ("漯河市商务局", "河南省/漯河市", "411100", 2023, 4, 3),
+        ("平顶山市人民政府", "河南省/平顶山市", "410400", 2023, 150, 0),
+        ("河南省人民政府", "河南省", "410000", 2023, 46, 0),
+        ("凉山彝族自治州人民政府", "四川省/凉山彝族自治州", "513400", 2023, 7, 0),
+        ("凉山彝族自治州人民政府", "四川省/凉山彝族自治州", "513400", 2022, 9, 0),
+        ("退役军人事务部", "全国", None, 2023, 1000, 0),
+    ]
+    with Archive(str(path)) as archive:
+        for i, (agency, region, code, year, new, granted) in enumerate(reports):
+            report = make_report(agency, year, new_received__total=new, granted__total=granted)
+            archive.store(f"http://example.gov.cn/{i}.html", f"<p>{i}</p>".encode(), report=report,
+                          region=region, division_code=code)
 
 
 def _run(path, year: str) -> list[dict]:
@@ -80,11 +74,6 @@ def test_query_names_the_31_provinces_of_regions_csv():
 def archive_with_coverage(tmp_path_factory):
     path = tmp_path_factory.mktemp("home") / "archive.db"
     Archive(str(path)).close()
-    conn = sqlite3.connect(path)
-    # the coverage matrix is the archive's (lead's) view; a stand-in with its name is enough here
-    conn.execute("CREATE VIEW IF NOT EXISTS coverage AS SELECT agency, year FROM documents")
-    conn.commit()
-    conn.close()
     return path
 
 
@@ -92,8 +81,8 @@ def test_home_lists_what_researchers_use_first(archive_with_coverage):
     meta = metadata.build(archive_with_coverage, name="archive")
     for html in (meta["description_html"], meta["databases"]["archive"]["description_html"]):
         names = lxml.html.fromstring(html).xpath("//ol/li/a/text()")
-        assert names[:6] == ["documents", "latest_figures", "wide_applications", "wide_active",
-                             "wide_review_litigation", "coverage"]
+        assert names[:7] == ["documents", "latest_figures", "wide_applications", "wide_active",
+                             "wide_review_litigation", "coverage_matrix", "coverage"]
         hrefs = lxml.html.fromstring(html).xpath("//ol/li/a/@href")
         assert hrefs[0] == "/archive/documents"
 
@@ -111,6 +100,9 @@ def test_internal_tables_are_hidden(archive_with_coverage):
 def test_home_without_optional_views_lists_only_what_exists(tmp_path):
     path = tmp_path / "a.db"
     Archive(str(path)).close()
+    conn = sqlite3.connect(path)  # an archive written before the coverage views existed
+    conn.executescript("DROP VIEW coverage_matrix; DROP VIEW coverage;")
+    conn.close()
     html = metadata.build(path, name="a")["description_html"]
     names = lxml.html.fromstring(html).xpath("//ol/li/a/text()")
     assert "coverage" not in names and names[0] == "documents"

@@ -37,15 +37,16 @@ START_HERE = (
     ("wide_applications", "表三 依申请公开: one row per report version, one column per cell"),
     ("wide_active", "表二 主动公开, wide"),
     ("wide_review_litigation", "表四 行政复议、行政诉讼, wide"),
+    ("coverage_matrix", "one row per agency, one column per report year: the gaps — 覆盖矩阵"),
     ("coverage", "which agency published a report for which year — 年报覆盖情况"),
     ("latest_versions", "each report's current version"),
     ("checks", "the template's arithmetic per version"),
-    ("events", "new / changed / removed reports"),
+    ("events", "new / changed / reread / removed reports"),
 )
 
 # Storage and bookkeeping behind the views: hidden from the home and database pages (Datasette
 # lists them under "hidden tables"; their pages and SQL still work).
-INTERNAL_TABLES = ("cells", "figure_values", "raw_blobs", "fetches", "version_texts",
+INTERNAL_TABLES = ("cells", "figure_values", "raw_blobs", "fetches", "reading_texts", "reading_checks",
                    "_sqlite_migrations", "wide_rows_active", "wide_rows_applications",
                    "wide_rows_review_litigation")
 

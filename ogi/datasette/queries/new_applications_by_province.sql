@@ -21,7 +21,7 @@ reports AS (
   FROM wanted w
   CROSS JOIN cells c
   CROSS JOIN documents d
-  CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+  CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
   WHERE c.table_name = 'applications' AND c.row_key = 'new_received' AND c.col_key = 'total'
     AND d.year = w.year AND length(d.division_code) = 6
 )
