@@ -116,11 +116,24 @@ def download_name(url: str | None, digest: str, content_type: str | None, fmt: s
     return name
 
 
+def _read_blob(conn, digest: str) -> tuple[bytes, str] | None:
+    """(compressed content, codec) of a stored original, read in chunks through SQLite's blob
+    I/O, which the read connections' length limit does not apply to (an original may be larger)."""
+    row = conn.execute("SELECT rowid, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
+    if row is None:
+        return None
+    chunks = []
+    with conn.blobopen("raw_blobs", "content", row[0], readonly=True) as blob:
+        while chunk := blob.read(1 << 20):
+            chunks.append(chunk)
+    return b"".join(chunks), row[1]
+
+
 async def raw_download(request, datasette) -> Response:
     db = datasette.get_database(database_name(datasette))
     digest = request.url_vars["sha256"]
-    blob = await _rows(db, "SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest])
-    if not blob:
+    blob = await db.execute_fn(lambda conn: _read_blob(conn, digest))
+    if blob is None:
         raise NotFound("No archived document with this sha256")
     seen = await _rows(db, """
         SELECT d.url, v.content_type, v.format FROM versions v JOIN documents d ON d.id = v.document_id
@@ -131,10 +144,8 @@ async def raw_download(request, datasette) -> Response:
     content_type = content_type or _FORMAT_TYPES.get(fmt or "") or "application/octet-stream"
     name = download_name(url, digest, content_type, fmt)
     try:
-        body = blobs.unpack(blob[0]["content"], blob[0]["codec"])
-    except ValueError:
-        body = None
-    if body is None or blobs.sha256(body) != digest:
+        body = blobs.verified(*blob, digest)
+    except blobs.BlobCorrupt:
         # Served under its address with immutable caching: bytes that no longer match it
         # (damaged or altered in the file) are refused, never passed off as the capture.
         return Response.text("refused: the archived bytes do not match their sha256", status=409)
