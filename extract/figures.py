@@ -492,7 +492,7 @@ def _label_parts(name: str) -> list[tuple[str, str]]:
 # ("2.其他法律行政止公开", "中请"), so a label no regex takes is compared with the template's wording.
 
 _SIMILAR = 0.72      # least similarity (difflib ratio) for a damaged label to count as a row's
-_CLEAR_LEAD = 0.06   # by how much the best row must beat the next one
+_CLEAR_LEAD = 0.1    # by how much the best row must beat the next one
 _MAX_LABEL = 48
 _PROSE = re.compile(r"[，。；：！？,;]")
 _LEAD_NUMBER = re.compile(r"^\s*(?:[(（]([一二三四五六七八九十]+)[)）]|([一二三四五六七八九十]+)、|(\d{1,2})\s*[.．、])")

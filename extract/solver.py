@@ -36,8 +36,9 @@ Cells are named ``(row, col)`` (any hashable names). One printed run is a ``Unit
   cannot be split at all (wrong number of digits, over budget);
 - ``status``: ``"unique"`` (one reading of the whole table), ``"ambiguous"``, ``"inconsistent"``
   (no reading satisfies every identity: an agency's arithmetic error, or a misread; each run is
-  then decided by its own row sums only) or ``"budget"`` (too many readings to enumerate: the same
-  per-run fallback). ``consistent`` is True for the first two.
+  then decided by its own row sums only), ``"budget"`` (too many readings to enumerate: the same
+  per-run fallback) or ``"unresolved"`` (no run could be split at all). ``consistent`` is True
+  for the first two.
 
 Template layer: ``solve_table(table, runs, known, template, columns)`` builds the units and the
 identities of one template table (``applications``: 7 applicant columns per row;
@@ -62,9 +63,11 @@ Number = int | float
 CellName = Hashable
 
 MAX_RUN = 120          # characters in one run; a longer one is not a table row
-MAX_CELL_DIGITS = 12   # integer digits of one cell (采购总金额 in 元 reaches 10)
+MAX_CELL_DIGITS = 12   # integer digits of an amount (采购总金额 in 元 reaches 10)
+MAX_COUNT_DIGITS = 9   # integer digits of a count (件, 项): 行政许可 of a province stays below 10^9
+MAX_CELL_CHARS = MAX_CELL_DIGITS + 12  # with sign, thousands separators and decimals
 MAX_CANDIDATES = 5000  # readings of one run that satisfy its own sums
-DEFAULT_BUDGET = 200_000
+DEFAULT_BUDGET = 20_000  # search steps for one run, and again for one table
 _TOL = 1e-6
 
 
@@ -89,12 +92,13 @@ class Kind:
 
 INT = Kind()
 
-_INT = r"(?:0|[1-9]\d{0,%d}|[1-9]\d{0,2}(?:,\d{3})+)" % (MAX_CELL_DIGITS - 1)
+_COUNT = r"(?:0|[1-9]\d{0,%d}|[1-9]\d{0,2}(?:,\d{3}){1,2})" % (MAX_COUNT_DIGITS - 1)
+_AMOUNT = r"(?:0|[1-9]\d{0,%d}|[1-9]\d{0,2}(?:,\d{3}){1,3})(?:\.\d{1,8})?" % (MAX_CELL_DIGITS - 1)
 _CELL_RE = {
-    Kind(False, False): re.compile(_INT),
-    Kind(True, False): re.compile(_INT + r"(?:\.\d{1,8})?"),
-    Kind(False, True): re.compile(r"[+-]?" + _INT),
-    Kind(True, True): re.compile(r"[+-]?" + _INT + r"(?:\.\d{1,8})?"),
+    Kind(False, False): re.compile(_COUNT),
+    Kind(True, False): re.compile(_AMOUNT),
+    Kind(False, True): re.compile(r"[+-]?" + _COUNT),
+    Kind(True, True): re.compile(r"[+-]?" + _AMOUNT),
 }
 _RUN_PART = re.compile(r"[+-]?[\d.,]+|\S+")
 
@@ -204,39 +208,45 @@ def candidates(unit: Unit, identities: Sequence[Identity] = (), budget: int = DE
 
 
 def _split(unit, tokens, index, local, steps, out) -> None:
-    """Right to left, so a row's 总计 (printed last) is known before its parts are cut and a part
-    larger than what is left of it ends the branch."""
+    """Right to left, so a row's 总计 (printed last) is known before its parts are cut, and a
+    branch ends as soon as what is left of the total cannot be made of the digits left."""
     n = len(unit.cells)
     kinds = [unit.kind(c) for c in unit.cells]
     regexes = [_CELL_RE[k] for k in kinds]
-    # For each identity: positions on each side, and whether its left side can be pruned early.
+    plain = [k == INT for k in kinds]
     rules = [([index[c] for c in idt.left], [index[c] for c in idt.right]) for idt in local]
-    unsigned = [not k.signed for k in kinds]
+    rules_of = [[r for r in rules if i in r[0] or i in r[1]] for i in range(n)]
     values: list[Number | None] = [None] * n
-    lengths = [len(t.text) if isinstance(t, Piece) else 0 for t in tokens]
+    lengths = [len(t.text) if isinstance(t, Piece) else 1 for t in tokens]
+    # Cells the tokens before token j can hold at least (one each) and at most (one per character).
+    before_lo = [0] * (len(tokens) + 1)
+    before_hi = [0] * (len(tokens) + 1)
+    only_pieces = [True] * (len(tokens) + 1)
+    for k, t in enumerate(tokens):
+        before_lo[k + 1] = before_lo[k] + 1
+        before_hi[k + 1] = before_hi[k] + lengths[k]
+        only_pieces[k + 1] = only_pieces[k] and isinstance(t, Piece)
 
-    def room(j: int, end: int) -> tuple[int, int]:
-        """(fewest, most) cells the tokens up to j (token j cut at end) can still hold."""
-        lo = hi = 0
-        for k in range(j + 1):
-            t = tokens[k]
-            if isinstance(t, Choice):
-                lo, hi = lo + 1, hi + 1
-            else:
-                length = end if k == j else lengths[k]
-                if length <= 0:
-                    continue
-                lo, hi = lo + 1, hi + length
-        return lo, hi
-
-    def feasible(i: int) -> bool:
-        for left, right in rules:
-            if all(values[p] is not None for p in left + right):
-                if abs(sum(values[p] for p in left) - sum(values[p] for p in right)) > _TOL:
+    def feasible(i: int, chars_left: int, pieces_left: bool) -> bool:
+        for left, right in rules_of[i]:
+            if any(values[p] is None for p in right):
+                continue
+            rest = sum(values[p] for p in right) - sum(values[p] for p in left if values[p] is not None)
+            todo = [p for p in left if values[p] is None]
+            if not todo:
+                if abs(rest) > _TOL:
                     return False
-            elif all(values[p] is not None for p in right) and all(unsigned[p] for p in left if values[p] is None):
-                # What is left of the total must still be >= 0 for the parts not cut yet.
-                if sum(values[p] for p in right) - sum(values[p] for p in left if values[p] is not None) < -_TOL:
+                continue
+            if rest < -_TOL and all(kinds[p].signed is False for p in todo):
+                return False
+            # The parts still to cut are exactly the cells left of i: their digits are all that is
+            # left, which bounds their sum (k integer cells from L digits, no leading zeros).
+            if pieces_left and len(todo) == i and all(plain[p] for p in todo):
+                k, length = i, chars_left
+                longest = -(-length // k)
+                least = 10 ** (longest - 1) if longest > 1 else 0
+                most = 10 ** (length - k + 1) + 9 * k
+                if not least - _TOL <= rest <= most:
                     return False
         return True
 
@@ -248,32 +258,31 @@ def _split(unit, tokens, index, local, steps, out) -> None:
             return
         if j < 0:
             return
-        t = tokens[j]
-        lo, hi = room(j, end)
-        if not lo <= i + 1 <= hi:
+        # Cells i..0 must fit in what is left: token j up to `end`, and the tokens before it.
+        if not before_lo[j] + 1 <= i + 1 <= before_hi[j] + end:
             return
+        t = tokens[j]
         if isinstance(t, Choice):
             for v in t.values:
                 if v < 0 and not kinds[i].signed or isinstance(v, float) and not kinds[i].decimals and v != int(v):
                     continue
                 values[i] = v
-                if feasible(i):
+                if feasible(i, before_hi[j], only_pieces[j]):
                     walk(i - 1, j - 1, lengths[j - 1] if j > 0 else 0)
             values[i] = None
             return
         text = t.text
-        for start in range(end - 1, -1, -1):
+        for start in range(end - 1, max(-1, end - MAX_CELL_CHARS - 1), -1):
+            steps.tick()
             piece = text[start:end]
-            if len(piece) > MAX_CELL_DIGITS + 10:
-                break
             if not regexes[i].fullmatch(piece):
                 continue
             values[i] = parse_cell(piece)
-            if feasible(i):
-                if start == 0:
+            if start == 0:
+                if feasible(i, before_hi[j], only_pieces[j]):
                     walk(i - 1, j - 1, lengths[j - 1] if j > 0 else 0)
-                else:
-                    walk(i - 1, j, start)
+            elif feasible(i, before_hi[j] + start, only_pieces[j + 1]):
+                walk(i - 1, j, start)
         values[i] = None
 
     if n == 0 or not tokens:
@@ -305,6 +314,8 @@ def solve(units: Sequence[Unit], identities: Sequence[Identity] = (), budget: in
     usable = [idt for idt in identities
               if all(c in where for c in idt.left + idt.right)
               and len({where[c][0] for c in idt.left + idt.right}) > 1]
+    if not live:
+        return Solution({}, set(), unresolved, "unresolved")
     status, per_cell = _search(live, cands, where, usable, budget)
     if status in ("inconsistent", "budget"):
         per_cell = {c: {cand[i] for cand in cands[u]} for c, (u, i) in where.items()}

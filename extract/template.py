@@ -138,6 +138,8 @@ ACTIVE_COLUMNS = (
     ("amount", "本年收费金额（万元）", r"收费金额|金额"),
 )
 ACTIVE_COLUMN_LABELS = {key: label for key, label, _ in ACTIVE_COLUMNS}
+# Where a row words a column its own way: (row, col) → label.
+CELL_LABELS = {("procurement", "amount"): "采购总金额"}
 
 # Table 2 columns in the order each template prints them, for a report whose header is not there
 # to say (a row read without its header takes these only when its count of figures fits).

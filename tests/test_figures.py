@@ -199,3 +199,48 @@ def test_text_lines_fill_a_table_the_grids_lack_and_never_override_them():
                         [Cell("行政许可"), Cell("1,234")]])
     active = find_figures([grid, lines])["active"]
     assert active == {"punishment": {"decisions": 5}, "licensing": {"decisions": 1234}}
+
+
+def test_damaged_labels_match_the_template_row_they_are_most_like():
+    """PDF text layers and OCR drop or misread characters of a label; a label no regex takes is
+    matched by similarity to the template's wording, using its numbering and group."""
+    rows = [[Cell("一、本年新收政府信息公开中请数量"), *(Cell(v) for v in "3000003")],
+            [Cell("（三）不予公开"), Cell("1.属于国家秘密"), *(Cell(v) for v in "1000001")],
+            [Cell("2.其他法律行政止公开"), *(Cell(v) for v in "2000002")],
+            [Cell("3.危及三安全一稳定"), *(Cell(v) for v in "0000000")],
+            [Cell("5.属于三类内部事物"), *(Cell(v) for v in "1000001")],
+            [Cell("（四）无法提供"), Cell("1.本机关不拿握相关政府信息"), *(Cell(v) for v in "5000005")],
+            [Cell("2.没有现成信息需要另行制做"), *(Cell(v) for v in "6000006")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    assert {k: v["total"] for k, v in apps.items()} == {
+        "new_received": 3, "denied_state_secret": 1, "denied_prohibited_by_law": 2,
+        "denied_security_stability": 0, "denied_internal_affairs": 1, "unable_not_held": 5,
+        "unable_needs_creation": 6}
+
+
+def test_tolerant_matching_never_takes_prose_or_a_toss_up():
+    rows = [[Cell("全年共办理政务公开事项"), *(Cell(v) for v in "7000007")],
+            [Cell("共收到政府信息公开申请，办结"), *(Cell(v) for v in "7000007")],
+            # as like 7.属于行政执法案卷 as 8.属于行政查询事项, or 5. as 6.: neither
+            [Cell("属于行政案卷事项"), *(Cell(v) for v in "7000007")],
+            [Cell("属于四类事务信息"), *(Cell(v) for v in "7000007")],
+            # a row already read is not read again from a damaged duplicate
+            [Cell("2.重复申请"), *(Cell(v) for v in "1000001")],
+            [Cell("2.重复中请"), *(Cell(v) for v in "9000009")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    assert apps == {"unprocessed_duplicate": dict(zip(COLS, (1, 0, 0, 0, 0, 0, 1)))}
+
+
+def test_run_cells_from_a_reader_are_split_by_the_table():
+    """A reader that sees merged cells (PDF text, OCR) hands them in as Run cells."""
+    from extract.figures import Run
+    rows = [[Cell("申请人情况"), Cell("自然人"), Cell("商业企业"), Cell("科研机构"), Cell("社会公益组织"),
+             Cell("法律服务机构"), Cell("其他"), Cell("总计")],
+            [Cell("一、本年新收政府信息公开申请数量"), Run("110000011")],
+            [Cell("二、上年结转政府信息公开申请数量"), Run("0000000")],
+            [Cell("（七）总计"), *(Cell(v) for v in "11 0 0 0 0 0 11".split())],
+            [Cell("四、结转下年度继续办理"), Run("0000000")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    # '110000011' is 1|10|… or 11|0|…; the balance with （七）总计 and 结转 says 11|0
+    assert apps["new_received"] == dict(zip(COLS, (11, 0, 0, 0, 0, 0, 11)))
+    assert apps["carried_forward"] == dict.fromkeys(COLS, 0)
