@@ -63,8 +63,10 @@ _TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年新收|上年结�
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
 # A run of figures inside running text: digits with separators, signs and spaces between cells.
 _DIGITS = re.compile(r"[+\-]?\d(?:[\d.,]*\d)?(?:[ \u3000\xa0]*[+\-]?\d(?:[\d.,]*\d)?)*")
-# Text right after digits that makes them part of the words: 2025年, 第3条, 36起, 7700余条.
-_WORD_AFTER = re.compile(r"\s*(?:[年月日号条项款起件个次人家余多%％倍万亿]|元/)")
+# Text right after digits that makes them part of the words: 2025年, 1月1日, 7700余条, 20%.
+_WORD_AFTER = re.compile(r"\s*(?:[年月日号余多%％倍亿]|万(?!元)|元/)")
+# A unit printed after a table figure ("2笔", "984361元") belongs to it.
+_UNIT_AFTER = re.compile(r"\s*(?:万元|元|件次|人次|件|个|条|项|笔|次|家|起|宗|份)")
 _NUMBERING_AFTER = re.compile(r"[.．、](?=\D)")
 _OPEN = "（(〔[【"
 _CLOSE = "）)〕]】"
@@ -224,6 +226,10 @@ def _split_chunk(chunk: str) -> Row:
         if _NUMBERING_AFTER.match(text, end):
             # The last digit is the next label's numbering ("0000000" + "2.其他法律…").
             end = _numbering_start(text, start, end)
+        else:
+            unit = _UNIT_AFTER.match(text, end)
+            if unit:
+                end = unit.end()
         run = text[start:end].strip()
         if run and any(ch.isdigit() for ch in run):
             spans.append((start, start + len(text[start:end].rstrip())))
@@ -291,7 +297,7 @@ def _split(row: Row, block: int) -> Record | None:
     cells = _explode_number_runs(row)
     last_label = -1
     for i, cell in enumerate(cells):
-        if not is_value(cell.text):
+        if not isinstance(cell, Run) and not is_value(cell.text):
             last_label = i
     if last_label < 0:
         labels, values = [], cells
@@ -335,7 +341,7 @@ def _segment_stream(rows: list[Row]) -> list[Row]:
     for cell in (c for row in rows for c in row):
         if is_blank(cell.text):
             continue
-        value = is_value(cell.text)
+        value = isinstance(cell, Run) or is_value(cell.text)
         if not value and seen_value:
             out.append(current)
             current, seen_value = [], False
@@ -675,6 +681,7 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     header = state.active_header
     values = list(record.values)
     merged = _run_tokens(values, merged_only=True)
+    yuan = _in_yuan(values, header)
     if merged:
         # Digits run together: split into the columns the header names (or the template prints).
         columns = [k for k in _header_keys(header) if k] if header else []
@@ -682,7 +689,7 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
             columns = list(ACTIVE_PRINTED[state.template or "2021"].get(spec.key, ()))
         if columns and all(c in spec.columns for c in columns):
             for key, value in solver.split_row(merged, columns).items():
-                state.put(spec.table, spec.key, key, value)
+                state.put(spec.table, spec.key, key, _amount(key, value, yuan))
         return
     keys: list[str | None] | None = None
     if header:
@@ -707,7 +714,23 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
         values, keys = trimmed, list(printed)
     for key, cell in zip(keys, values):
         if key in spec.columns:
-            state.put(spec.table, spec.key, key, parse_value(cell.text))
+            state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+
+
+_YUAN_HEADER = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?元\s*[)）]|单位\s*[:：]\s*元")
+_YUAN_CELL = re.compile(r"(?<!万)元")
+
+
+def _in_yuan(values: list[Cell], header: list[Cell]) -> bool:
+    """Amounts printed in 元 (a cell "984361元", a header "采购总金额（元）"), not the template's 万元."""
+    return any(_YUAN_CELL.search(v.text) for v in values) or any(_YUAN_HEADER.search(h.text) for h in header or ())
+
+
+def _amount(key: str, value, yuan: bool):
+    """Amounts are kept in 万元, as the template asks for fees; 元 are converted."""
+    if key == "amount" and yuan and value is not None:
+        return round(value / 10000, 8)
+    return value
 
 
 def _strip_blanks(values: list[Cell]) -> list[Cell]:
@@ -783,7 +806,8 @@ def _solve_runs(state: _State) -> None:
             columns.update(cols)
         if not todo:
             continue
+        # A capture collapses an empty cell (= 0) to nothing: one per run may have vanished.
         solution = solver.solve_table(table, todo, known={r: dict(v) for r, v in known.items()},
-                                      template=state.template, columns=columns)
+                                      template=state.template, columns=columns, vanished=1)
         for (row, col), value in sorted(solution.values.items(), key=lambda kv: order.get((table, kv[0][0]), 99)):
             state.put(table, row, col, value)

@@ -25,6 +25,8 @@ Cells are named ``(row, col)`` (any hashable names). One printed run is a ``Unit
   maps a cell to ``Kind(decimals, signed)``; the default is a non-negative integer.
 - ``Unit.known(values)``: cells already read exactly ({cell: value}); they take part in the
   identities but are never changed.
+- ``Unit(..., vanished=1)``: the run may have lost one blank cell (a capture collapses an empty
+  cell, OCR drops a lone 0); tried only when no reading fills the cells without one.
 
 ``Identity(rule, left, right)``: sum(left cells) == sum(right cells).
 
@@ -101,12 +103,14 @@ _CELL_RE = {
     Kind(True, True): re.compile(r"[+-]?" + _AMOUNT),
 }
 _RUN_PART = re.compile(r"[+-]?[\d.,]+|\S+")
+# A unit printed after a figure: "2笔", "984361元", "4件".
+_UNIT = re.compile(r"(?<=\d)(?:万元|元|件次|人次|件|个|条|项|笔|次|家|起|宗|份)")
 
 
 def tokenize(text: str) -> list[Token]:
     """A run as printed → tokens: whitespace and signs are boundaries; lone zero marks are 0."""
     tokens: list[Token] = []
-    for word in re.split(r"\s+", unicode_digits(text).strip()):
+    for word in re.split(r"\s+", _UNIT.sub(" ", unicode_digits(text)).strip()):
         if not word:
             continue
         if word in ZERO_MARKS:
@@ -145,6 +149,9 @@ class Unit:
     readings: list[list[Token]]
     kinds: Mapping[CellName, Kind] = field(default_factory=dict)
     fixed: bool = False  # values read exactly, not a run to split
+    # Blank cells (= 0) that may have vanished from the run: a capture collapses an empty table
+    # cell to nothing, OCR loses a lone 0. Tried only when no reading fills the cells without.
+    vanished: int = 0
 
     @classmethod
     def known(cls, values: Mapping[CellName, Number]) -> "Unit":
@@ -202,9 +209,36 @@ def candidates(unit: Unit, identities: Sequence[Identity] = (), budget: int = DE
             _split(unit, tokens, index, local, steps, out)
             if len(out) > MAX_CANDIDATES:
                 return None
+        if not out and unit.vanished:
+            for tokens in unit.readings:
+                for with_blank in _with_blanks(tokens, unit.vanished):
+                    _split(unit, with_blank, index, local, steps, out)
+                    if len(out) > MAX_CANDIDATES:
+                        return None
     except _OverBudget:
         return None
     return sorted(out, key=lambda c: tuple(float(v) for v in c))
+
+
+def _with_blanks(tokens: list[Token], count: int) -> Iterable[list[Token]]:
+    """The token list with `count` zero cells put back at every cell boundary that can be."""
+    if count <= 0:
+        yield tokens
+        return
+    seen = set()
+    for k in range(len(tokens) + 1):
+        heads = [(tokens[:k], tokens[k:])]
+        if k < len(tokens) and isinstance(tokens[k], Piece):
+            text = tokens[k].text
+            heads += [(tokens[:k] + [Piece(text[:c])], [Piece(text[c:])] + tokens[k + 1:])
+                      for c in range(1, len(text))]
+        for head, tail in heads:
+            for rest in _with_blanks(tail, count - 1):
+                option = head + [Choice((0,))] + rest
+                key = tuple(option)
+                if key not in seen:
+                    seen.add(key)
+                    yield option
 
 
 def _split(unit, tokens, index, local, steps, out) -> None:
@@ -425,13 +459,15 @@ def split_row(text_or_tokens: str | Sequence[Token], columns: Sequence[str],
 
 def solve_table(table: str, runs: Mapping[str | tuple[str, ...], str | Sequence[Token] | Sequence[Sequence[Token]]],
                 known: Mapping[str, Mapping[str, Number]] | None = None, template: str | None = None,
-                columns: Mapping[str, Sequence[str]] | None = None, budget: int = DEFAULT_BUDGET) -> Solution:
+                columns: Mapping[str, Sequence[str]] | None = None, budget: int = DEFAULT_BUDGET,
+                vanished: int = 0) -> Solution:
     """Runs of one template table → Solution with cells named (row, col).
 
     ``runs``: {row: run} where a run is the printed text, a token list, or a list of alternative
     token lists; a key that is a tuple of rows is one run over those rows in order. ``known``:
     {row: {col: value}} read exactly. ``columns``: the printed columns of a row when they differ
-    from the template's (a table without its 总计 column).
+    from the template's (a table without its 总计 column). ``vanished``: how many blank cells (0)
+    a run may have lost (see `Unit.vanished`).
     """
     from extract.checks import identities as template_identities
 
@@ -443,7 +479,7 @@ def solve_table(table: str, runs: Mapping[str | tuple[str, ...], str | Sequence[
         readings = _readings(run)
         if not readings:
             continue
-        units.append(Unit(cells, readings, {c: kind_of(c[1]) for c in cells}))
+        units.append(Unit(cells, readings, {c: kind_of(c[1]) for c in cells}, vanished=vanished))
         covered.update(rows)
     for row, values in (known or {}).items():
         if row not in covered and values:

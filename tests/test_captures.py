@@ -246,3 +246,27 @@ def test_a_navigation_source_line_is_not_the_agency_when_the_title_names_one():
     # the title names none: the capture's 发布机构 is the best there is
     text = "标题: 2022年政府信息公开工作年度报告\n发布机构: 某某县审计局\n发布时间: 2023-01-20\n一、总体情况\n"
     assert extract_report(text.encode()).agency == "某某县审计局"
+
+
+def test_2019_table_two_flattened_signs_units_and_yuan():
+    """Shapes of real 2019 captures (平潭 2020 reports): a sign starts 本年增/减, units follow figures,
+    amounts printed in 元 are kept in 万元; a run that splits several ways keeps what they share."""
+    body = ("标题: 某某区交通局2020年政府信息公开工作年度报告\n发布时间: 2021-01-20\n"
+            "二、主动公开政府信息情况第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章007"
+            "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可88-720行政处罚8801"
+            "第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费35-15"
+            "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购 2笔 984361元"
+            "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+            "一、本年新收政府信息公开申请数量0 00000二、上年结转政府信息公开申请数量0000000")
+    report = extract_report(body.encode())
+    assert report.template == "2019"
+    active = report.figures["active"]
+    assert active["regulations"] == {"made": 0, "published_new": 0, "published_total": 7}
+    # '88-720': 88 | -7 | 20 or 88 | -72 | 0: only 88 is certain
+    assert active["licensing"] == {"items_previous": 88}
+    # '8801': 8 | 80 | 1 or 88 | 0 | 1: the decisions are 1 either way
+    assert active["punishment"] == {"decisions": 1}
+    assert active["fees"] == {"items_previous": 35, "items_change": -15}
+    assert active["procurement"] == {"items": 2, "amount": 98.4361}
+    # '0 00000': six digits for seven cells, one blank cell lost in the capture; all 0 wherever it was
+    assert report.figures["applications"]["new_received"] == dict.fromkeys(APP, 0)

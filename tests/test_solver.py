@@ -26,7 +26,8 @@ def test_tokenize_spaces_signs_and_zero_marks():
     assert tokenize("36+2 2345") == [Piece("36"), Piece("+2"), Piece("2345")]
     assert tokenize("— 5 无") == [Choice((0,)), Piece("5"), Choice((0,))]
     assert tokenize("１２　３") == [Piece("12"), Piece("3")]
-    assert tokenize("12件") == []  # not a run of figures
+    assert tokenize("2笔 984361元") == [Piece("2"), Piece("984361")]  # units follow figures
+    assert tokenize("2025年") == []  # not a run of figures
 
 
 def test_a_row_split_by_its_own_total():
@@ -180,6 +181,19 @@ def test_pathological_inputs_stay_bounded():
     s = solve([Unit(tuple(f"c{i}" for i in range(15)), [cell_options([range(50)] * 15)])], (), budget=5_000)
     assert s.values == {}
     assert time.perf_counter() - start < 60  # generous: the machine is shared; bounded, not fast
+
+
+def test_a_vanished_blank_cell_is_tried_only_when_nothing_fills_the_row():
+    # a capture collapses an empty cell (= 0): '0 00000' is six digits for seven cells
+    assert cells_of(solve_table("applications", {"new_received": "0 00000"}, vanished=1), "new_received") == \
+        row("0 0 0 0 0 0 0")
+    # where the blank was changes the first cells, not the total
+    s = solve_table("applications", {"new_received": "12 0 0 0 0 12"}, vanished=1)
+    assert s.values[("new_received", "total")] == 12 and ("new_received", "natural_person") in s.ambiguous
+    # a row that fills its cells as printed is never given an extra blank
+    s = solve_table("applications", {"new_received": "4100005"}, vanished=1)
+    assert cells_of(s, "new_received") == row("4 1 0 0 0 0 5")
+    assert solve_table("applications", {"new_received": "0 00000"}).values == {}
 
 
 def test_label_numbering_and_zeros_touch_in_captures():
