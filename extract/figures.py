@@ -125,10 +125,8 @@ def find_figures(blocks: list[Block]) -> Figures:
     state = _State(template=_template_of(blocks))
     for index, block in enumerate(blocks):
         state.applicant_cols, state.review_cols, state.review_groups = {}, {}, []
-        exploded = _explode_flattened(block)
-        if exploded is not None:
-            rows = _segment_stream([exploded])
-        else:
+        rows = _explode_flattened(block)
+        if rows is None:
             rows = block.rows if block.rows_known else _segment_stream(block.rows)
         for row in rows:
             record = _split(row, index)
@@ -139,10 +137,10 @@ def find_figures(blocks: list[Block]) -> Figures:
 
 
 def _template_of(blocks: list[Block]) -> str | None:
-    text = " ".join(c.text for b in blocks for row in b.rows for c in row if c.text)
+    text = clean(" ".join(c.text for b in blocks for row in b.rows for c in row if c.text))
     if TEMPLATE_2021_MARKERS.search(text):
         return "2021"
-    if TEMPLATE_2019_MARKERS.search(clean(text)):
+    if TEMPLATE_2019_MARKERS.search(text):
         return "2019"
     return None
 
@@ -151,21 +149,31 @@ def _template_of(blocks: list[Block]) -> str | None:
 # Tables flattened into running text
 
 
-def _explode_flattened(block: Block) -> Row | None:
-    """A block holding text whose table cells run together (a capture with the whole body on one
-    line, a pipe-separated line, a PDF or OCR line "1.属于国家秘密0000000") → one stream of label
-    cells and `Run` cells; None when the block has none of that."""
-    out: Row = []
+def _explode_flattened(block: Block) -> list[Row] | None:
+    """The block's rows with text whose table cells run together (a capture with the whole body
+    on one line, a pipe-separated line, a PDF or OCR line "1.属于国家秘密0000000") cut into label
+    cells and `Run` cells; None when the block has none of that. A row that held such text is
+    re-cut into rows by its labels; the other rows keep their boundaries."""
+    out: list[Row] = []
     changed = False
     for row in block.rows:
+        exploded: Row = []
+        row_changed = False
         for cell in row:
             parts = _explode_cell(cell) if cell.col is None and not isinstance(cell, Run) else None
             if parts is None:
-                out.append(cell)
+                exploded.append(cell)
             else:
-                out.extend(parts)
-                changed = True
-    return out if changed else None
+                exploded.extend(parts)
+                row_changed = True
+        if row_changed and block.rows_known:
+            out.extend(_segment_stream([exploded]))
+        else:
+            out.append(exploded)
+        changed = changed or row_changed
+    if not changed:
+        return None
+    return out if block.rows_known else _segment_stream(out)
 
 
 def _explode_cell(cell: Cell) -> Row | None:
@@ -205,7 +213,7 @@ def _is_table_text(chunk: str) -> bool:
 
 
 def _row_label(text: str) -> bool:
-    for head, name in _label_parts(norm_label(text)):
+    for _head, name in _label_parts(norm_label(text)):
         if any(spec.pattern.search(name) for spec in ROWS if not spec.group and not spec.section_only):
             return True
     return False
@@ -618,29 +626,29 @@ def _defer(state: _State, table: str, key, tokens: list, columns: dict[str, tupl
 
 
 def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
+    # The columns a text row prints: all seven, or six where the header has no 总计.
+    printed = spec.columns if state.total_header_seen is not False else spec.columns[:-1]
     merged = _run_tokens(record.values, merged_only=True)
-    columns = spec.columns if state.total_header_seen is not False else spec.columns[:-1]
     if merged:
-        _defer(state, spec.table, spec.key, merged, {spec.key: columns})
+        _defer(state, spec.table, spec.key, merged, {spec.key: printed})
         return
     by_position = _by_position(record.values, state.applicant_cols)
     if by_position and len(by_position) == N_APPLICANT:
         for key, cell in by_position.items():
             state.put(spec.table, spec.key, key, parse_value(cell.text))
         return
-    values = _values(record, N_APPLICANT)
-    columns = spec.columns
+    values, columns = _values(record, N_APPLICANT), spec.columns
     if values is None and state.total_header_seen is False:
-        values, columns = _values(record, N_APPLICANT - 1), spec.columns[:-1]
+        values, columns = _values(record, N_APPLICANT - 1), printed
     if values is None:
         if by_position:  # a grid row with some columns missing: keep what is certain
             for key, cell in by_position.items():
                 state.put(spec.table, spec.key, key, parse_value(cell.text))
             return
+        # Text cells whose count does not fit: one of them may hold two figures ("00").
         tokens = _run_tokens(record.values)
         if tokens:
-            _defer(state, spec.table, spec.key, tokens,
-                   {spec.key: spec.columns if state.total_header_seen is not False else spec.columns[:-1]})
+            _defer(state, spec.table, spec.key, tokens, {spec.key: printed})
         return
     for key, cell in zip(columns, values):
         state.put(spec.table, spec.key, key, parse_value(cell.text))
