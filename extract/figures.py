@@ -181,7 +181,7 @@ def _explode_cell(cell: Cell) -> Row | None:
     if not text or not any(ch.isdigit() for ch in text) and "|" not in text and "｜" not in text:
         return None
     if len(_PIPE.findall(text)) >= 2:
-        cells = [c for c in _PIPE.split(text.strip().strip("|｜"))]
+        cells = _PIPE.split(text.strip().strip("|｜"))
         exploded: Row = []
         for c in cells:
             exploded.extend(_explode_cell(Cell(c)) or [Cell(c)])

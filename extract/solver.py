@@ -47,10 +47,17 @@ identities of one template table (``applications``: 7 applicant columns per row;
 ``review_litigation``: a run keyed by a tuple of groups covers them in order, e.g. the 15 figures of
 the review table printed as one run) and returns the ``Solution``. ``split_row(text, columns)``
 decides one run with no table around it (a 表二 row), returning {col: value}.
+``cell_options([[10, 100], [0], …])`` turns per-cell OCR alternatives into tokens.
 
-Bounds: a run of more than ``MAX_RUN`` characters is not split; the enumeration of one run and the
-search over a table each stop after ``budget`` steps and fall back to the conservative answer
-(fewer cells), so a pathological input costs milliseconds, never minutes.
+Readers do not need to call this directly: a reader that sees merged figures hands them to
+`extract.figures` as a ``figures.Run`` cell (a `Cell` subclass) after the row's label, and the
+figure mapper splits them here with the whole table's cells.
+
+Bounds: a run of more than ``MAX_RUN`` characters is not split, a count has at most
+``MAX_COUNT_DIGITS`` digits; the enumeration of one run and the search over a table each stop
+after ``budget`` steps and fall back to the conservative answer (a run that cannot be enumerated is
+left out; a table search cut short keeps only what each run's own readings agree on), so a
+pathological input costs a fraction of a second.
 """
 from __future__ import annotations
 
