@@ -16,14 +16,8 @@ TABLES = ("active", "applications", "review_litigation")
 
 TABLE_LABELS: dict[str, str] = dict(template.TABLE_LABELS)
 
-# Table 1 column wording of the 2021 template (extract.template keeps only match patterns).
-_ACTIVE_COLUMN_LABELS = {
-    "made": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "本年处理决定数量",
-    "amount": "本年收费金额（万元）",
-}
+# Table 1 column wording (2021 template, and the 2019 template's own columns) from the template.
+_ACTIVE_COLUMN_LABELS = dict(template.ACTIVE_COLUMN_LABELS)
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "active": _ACTIVE_COLUMN_LABELS,
     "applications": {key: label for key, label, _ in template.APPLICANT_COLUMNS},
@@ -37,6 +31,7 @@ _GROUP_PREFIXES = (
     ("applications", "denied_", "三、本年度办理结果（三）不予公开"),
     ("applications", "unable_", "三、本年度办理结果（四）无法提供"),
     ("applications", "unprocessed_", "三、本年度办理结果（五）不予处理"),
+    ("applications", "other_processing", "三、本年度办理结果"),  # 2019: （六）其他处理 is the row itself
     ("applications", "other_", "三、本年度办理结果（六）其他处理"),
     ("applications", "total_processed", "三、本年度办理结果"),
     ("review_litigation", "litigation_", "行政诉讼"),
@@ -74,7 +69,7 @@ def _cells() -> tuple[Cell, ...]:
         row_label = _row_label(spec.table, spec.key, spec.label)
         for col in spec.columns:
             out.append(Cell(spec.table, spec.key, col, row_label,
-                            COLUMN_LABELS[spec.table].get(col, col)))
+                            template.CELL_LABELS.get((spec.key, col)) or COLUMN_LABELS[spec.table].get(col, col)))
     return tuple(out)
 
 

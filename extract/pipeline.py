@@ -110,11 +110,11 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         agency=meta.agency,
         year=meta.year,
         published=meta.published,
-        source_url=url or None,
+        source_url=meta.source_url,
         format=doc.format,
         template=meta.template,
         figures=figures,
-        checks=evaluate(figures),
+        checks=evaluate(figures, meta.template),
         text=doc.text,
     )
 
