@@ -77,8 +77,12 @@ CELLS: tuple[Cell, ...] = _cells()
 assert len({(c.table, c.column) for c in CELLS}) == len(CELLS), "wide column names must be unique"
 
 
-def cells(table: str) -> tuple[Cell, ...]:
-    return tuple(c for c in CELLS if c.table == table)
+def cells(table: str | None = None, tmpl: str | None = None) -> tuple[Cell, ...]:
+    """The cells of one table (or all), or only those the template `tmpl` prints."""
+    printed = None if tmpl is None else {(spec.table, spec.key, col)
+                                         for spec, columns in template.printed_rows(tmpl) for col in columns}
+    return tuple(c for c in CELLS if (table is None or c.table == table)
+                 and (printed is None or (c.table, c.row, c.col) in printed))
 
 
 def row_label(table: str, row: str) -> str:

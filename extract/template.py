@@ -178,6 +178,19 @@ OUTCOME_ROWS = {
     "2019": tuple(k for k in _OUTCOMES if not k.startswith("other_") or k == "other_processing"),
 }
 
+
+
+def printed_rows(tmpl: str) -> list[tuple[RowSpec, tuple[str, ...]]]:
+    """The rows a template prints, in order, each with the columns it prints for it (older and
+    unknown templates: the 2021 template's)."""
+    tmpl = tmpl if tmpl in ACTIVE_PRINTED else "2021"
+    outcomes = OUTCOME_ROWS[tmpl]
+    any_outcome = set(OUTCOME_ROWS["2019"]) | set(OUTCOME_ROWS["2021"])
+    return [(spec, ACTIVE_PRINTED[tmpl].get(spec.key, spec.columns) if spec.table == "active" else spec.columns)
+            for spec in ROWS
+            if tmpl in spec.templates and (spec.key in outcomes or spec.key not in any_outcome)]
+
+
 # Text markers that tell the templates apart.
 TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|现行有效件数|逾期不补正|本年收费金额|废止件数")
 TEMPLATE_2019_MARKERS = re.compile(r"本年新制作数量|对外公开总数量|上一年项目数量|本年增/?减|政府集中采购")
