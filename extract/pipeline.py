@@ -5,9 +5,12 @@ import os
 from importlib import import_module
 
 from extract.checks import evaluate
+from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
 from extract.meta import find_metadata
+from extract.narrative import read_statements, resolve, text_checks
+from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable
 
 # Bumped whenever extraction output may change; stored on every archived version so
@@ -109,6 +112,13 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
+    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
+    statements = read_statements(doc.text, meta.year)
+    template = decide_template(meta.template, meta.year, figures, doc.text)
+    older = read_older(doc, statements) if template == "pre2019" else None
+    if older is not None:
+        figures = older.figures
+    checks = evaluate(figures) + text_checks(resolve(statements), figures, frozenset(older.from_text if older else ()))
     return Report(
         title=meta.title,
         agency=meta.agency,
@@ -116,9 +126,11 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         published=meta.published,
         source_url=url or None,
         format=doc.format,
-        template=meta.template,
+        template=template,
         figures=figures,
-        checks=evaluate(figures),
+        checks=checks,
+        evidence=older.evidence if older is not None else {},
+        consistency=summarize(checks, figures),
         text=doc.text,
     )
 
