@@ -43,7 +43,8 @@ KEYWORDS: dict[str, str] = {
     "applications.partially_granted.total": r"(?:同意|予以)?部分(?:予以)?公开",
     "applications.denied.total": r"不予(?:以)?公开|不同意公开|否决公开",
     "review_litigation.review.total": r"行政复议",
-    "review_litigation.litigation.total": r"行政诉讼|行政应诉",
+    # "行政复议7件，诉讼9件": a bare 诉讼 opening a clause after one about 行政复议.
+    "review_litigation.litigation.total": r"行政诉讼|行政应诉|(?<=[，,、；;])诉讼",
     "review_litigation.litigation_direct.total":
         r"未经复议(?:直接)?(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)|直接(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)",
     "review_litigation.litigation_after_review.total": r"复议后(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)",
@@ -53,6 +54,9 @@ KEYWORDS: dict[str, str] = {
 PROACTIVE = re.compile(
     r"(?<![应他])主动公开(?:各类)?(?:政府)?(?:信息|文件)(?:公开)?(?:数|总数|总量|数量)?(?:共|共计|合计|总计|累计)?(?:为|达|达到)?"
     + _NUM + r"(?P<unit>条|件)")
+# The number first: "另有58件顺延到下年度答复", "6件结转至2026年办理".
+CARRIED_FORWARD_AFTER = re.compile(
+    _NUM + r"(?P<unit>件)(?:申请)?(?:顺延|结转|转入|延续|延期)(?:至|到)?(?:下一?年度?|下年|\d{4}年度?)")
 # 依申请公开 fees (pre-2019 only; the 2021 table's 收费 is 行政事业性收费, another thing).
 FEES = re.compile(r"(?:收取|收费)" + _FILL + _NUM + _MONEY_UNIT)
 
@@ -65,7 +69,9 @@ _AFTER_KEYWORD = re.compile(_FILL + _NUM + _COUNT_UNIT + r"(?![性般些样致�
 # "未收到有关政府信息公开申请", "本年度无政府信息公开申请".
 _NO_REQUESTS = re.compile(
     r"(?:未|没有)(?:收到|受理|接到|接收|发生)过?(?P<rest>[^，,。；;！？!?\n\d]{0,20}?申请)"
-    r"|无(?:任何)?(?P<rest2>(?:政府信息公开|信息公开|依申请公开)(?:的)?申请)")
+    r"|无(?:任何)?(?P<rest2>(?:政府信息公开|信息公开|依申请公开)(?:的)?申请)"
+    # "未发生因政府信息公开申请行政复议…": the 申请 is the cause of a dispute, not the count.
+    r"(?!行政复议|复议|行政诉讼|诉讼|提起|引发|引起|而|被)")
 # "未发生因政府信息公开申请行政复议、提起行政诉讼的情况", "无行政复议和行政诉讼".
 _NO_DISPUTES = re.compile(r"(?:(?:未|没有)(?:收到|发生|出现|产生|接到|提起|因|被)|无)(?P<rest>[^，,。；;！？!?\n\d]{0,40})")
 _BOTH_ZERO = re.compile(r"行政复议(?:和|、|及|与|或)(?:行政)?诉讼[^，,。；;\n]{0,12}?(?:均|都)(?:为)?(?:0|零|无)(?![\d.])")
@@ -76,11 +82,12 @@ _DISCLOSURE = re.compile(r"信息公开|依申请")
 # Words that put a count about something else in the clause.
 _OTHER_MATTERS = re.compile(r"咨询|投诉|信访|来信|来访|留言|热线|12345|信箱|审批|许可|建议|提案|行政事项|政务服务|办件")
 _COMPARISON = re.compile(r"同比|比上年|较上年|较去年|比去年|增长|增加|减少|下降|上升|持平|多于|少于|增幅|降幅")
-_BREAKDOWN = re.compile(r"其中")
+# "予以公开及部分公开258件": two outcomes joined, one number for both.
+_JOINED = re.compile(r"(?:及|和|与|、|或|以及|并|加)$")
 _CUMULATIVE = re.compile(r"以来|历年|累计至|截至目前|截止目前")
 _TOTAL_MARKER = re.compile(r"共|总|合计|全年|全区|全市|全县|全省|全镇|全局|全委|全厅|全部|本年度|年度内")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Breakdown rows do not give a group total ("行政复议…维持3件").
 _REVIEW_PARTS = re.compile(r"维持|纠正|纠错|撤销|驳回|确认违法|其他|尚未|审结|结果|决定|胜诉|败诉")
 _PROCESS_PARTS = re.compile(r"按时|按期|延期|逾期|超期|当场|当日|率")
@@ -108,6 +115,8 @@ def chinese_number(text: str) -> int | None:
         return None
     total, digit, seen_unit = 0, None, False
     for ch in text:
+        if ch in "零〇" and seen_unit:
+            continue  # 一百零五: a placeholder between units
         if ch in _CN_DIGITS:
             if digit is not None and not seen_unit and len(text) > 1:
                 return None  # "一二" is not a number
@@ -151,7 +160,7 @@ class _Text:
         return self.text[s:e]
 
     def clause_start(self, sent_start: int, pos: int) -> int:
-        cut = max(self.text.rfind(p, sent_start, pos) for p in "，,、：:")
+        cut = max(self.text.rfind(p, sent_start, pos) for p in "，,、：:；;")
         return cut + 1 if cut >= sent_start else sent_start
 
     def evidence(self, start: int, end: int, m_start: int, m_end: int) -> str:
@@ -178,6 +187,10 @@ def read_statements(text: str, year: int | None = None) -> list[Statement]:
         st = _proactive(t, m, year)
         if st is not None:
             found.append((m.start("num"), 0, -(m.start("num") - m.start()), st))
+    for m in CARRIED_FORWARD_AFTER.finditer(t.text):
+        st = _number_first(t, "applications.carried_forward.total", m, year)
+        if st is not None:
+            found.append((m.start("num"), 0, -(m.end() - m.end("unit")), st))
     for m in FEES.finditer(t.text):
         st = _fees(t, m, year)
         if st is not None:
@@ -218,12 +231,16 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
         return None
     if _ANY_KEYWORD.search(fill):  # another keyword in between: the number is that one's
         return None
+    lead = t.text[clause_start:kw_start]
+    joined = _JOINED.search(lead)
+    if joined and _ANY_KEYWORD.search(lead[:joined.start()]):
+        return None
     table = key.split(".")[0]
     if table == "applications":
         if _OTHER_MATTERS.search(clause) or _OTHER_MATTERS.search(tail):
             return None
         sentence = t.text[sent_start:sent_end]
-        anchored = _REQUEST_ANCHOR.search(sentence) or _REQUEST_ANCHOR.search(t.previous_sentence(sent_start)[-40:])
+        anchored = _REQUEST_ANCHOR.search(sentence) or _REQUEST_ANCHOR.search(t.previous_sentence(sent_start))
         if not anchored:
             return None
         if key == "applications.new_received.total":
@@ -243,6 +260,8 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
                 and not _DISCLOSURE.search(t.previous_sentence(sent_start)[-40:]):
             return None
         if _REVIEW_PARTS.search(fill):
+            return None
+        if t.text.startswith("诉讼", kw_start) and "行政复议" not in before:
             return None
         if key in ("review_litigation.review.total", "review_litigation.litigation.total") \
                 and _breakdown(t, sent_start, kw_start, KEYWORDS[key]):
@@ -264,6 +283,21 @@ def _breakdown(t: _Text, sent_start: int, pos: int, keyword: str) -> bool:
     head = before[:cut].rstrip(" ，,：:")
     whole = head[max(head.rfind(p) for p in "，,；;。") + 1:]
     return bool(re.search(keyword, whole))
+
+
+def _number_first(t: _Text, key: str, m: re.Match, year: int | None) -> Statement | None:
+    value = _number(m.group("num"))
+    if value is None or isinstance(value, float):
+        return None
+    sent_start, sent_end = t.sentence(m.start())
+    if _other_year(t, sent_start, m.start(), year) or _CUMULATIVE.search(t.text[sent_start:m.start()]):
+        return None
+    sentence = t.text[sent_start:sent_end]
+    if not _REQUEST_ANCHOR.search(sentence) and not _REQUEST_ANCHOR.search(t.previous_sentence(sent_start)):
+        return None
+    clause_start = t.clause_start(sent_start, m.start())
+    marker = bool(_TOTAL_MARKER.search(t.text[clause_start:m.start()]))
+    return Statement(key, value, t.evidence(sent_start, sent_end, m.start(), m.end()), marker, m.start())
 
 
 def _proactive(t: _Text, m: re.Match, year: int | None) -> Statement | None:
@@ -306,7 +340,7 @@ def _zero_statements(t: _Text, year: int | None) -> list[Statement]:
         sent_start, sent_end = t.sentence(m.start())
         if _other_year(t, sent_start, m.start(), year):
             continue
-        if not re.search(r"(?:政府信息公开|信息公开|依申请公开)(?:的)?申请", rest) \
+        if rest.startswith("因") or not re.search(r"(?:政府信息公开|信息公开|依申请公开)(?:的)?申请", rest) \
                 or re.search(r"复议|诉讼|不予|无法|逾期|答复|办理|办结|处理|补正|费|信访|咨询", rest):
             continue
         out.append(Statement("applications.new_received.total", 0,

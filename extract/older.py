@@ -297,7 +297,7 @@ def grid_rows(blocks: list[Block]) -> tuple[list[TableRow], dict[str, set]]:
             spec, _ = _row_key(label)
             if spec is not None:
                 unit = clean(unit_cells[0].text) if unit_cells else None
-                shown = " | ".join(clean(c.text) for c in row if not is_blank(c.text))
+                shown = " | ".join(" ".join(c.text.split()) for c in row if not is_blank(c.text))
                 rows.append(TableRow(spec.key, spec.rank, candidates, shown, unit))
         if rows:
             break
