@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from extract.report import Check
 
 # Numbers as agencies write them in prose: ASCII or full-width digits, or Chinese numerals.
-_NUM = r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-_COUNT_UNIT = r"(?P<unit>件次|人次|件|起|宗|例|个|条|份|次|项)"
-_MONEY_UNIT = r"(?P<unit>万元|元)"
+_NUM = r"(?P<num>\d{1,3}(?:[,，]\d{3})+(?![\d,，])|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+# Text from PDFs and pasted tables often has a space before the unit ("50 件").
+_COUNT_UNIT = r"[ \u3000\xa0]?(?P<unit>件次|人次|件|起|宗|例|个|条|份|次|项)"
+_MONEY_UNIT = r"[ \u3000\xa0]?(?P<unit>万元|元)"
 # Between a keyword and its number: anything but digits, clause punctuation and table rules;
 # a year ("结转至2026年6件") is allowed. Lazy, so the number nearest the keyword is taken.
 _FILL = r"(?P<fill>(?:[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】]|\d{4}年度?)*?)"
@@ -52,8 +53,8 @@ KEYWORDS: dict[str, str] = {
 # 主动公开: only the plain form "主动公开政府信息2122条" (no filler: "主动公开采购信息25条" is one
 # category, not the total).
 PROACTIVE = re.compile(
-    r"(?<![应他])主动公开(?:各类)?(?:政府)?(?:信息|文件)(?:公开)?(?:数|总数|总量|数量)?(?:共|共计|合计|总计|累计)?(?:为|达|达到)?"
-    + _NUM + r"(?P<unit>条|件)")
+    r"(?<![应他])主动公开(?:各类)?(?:政府)?(?:信息|文件)(?:公开)?(?:数|总数|总量|数量)?(?:共|共计|合计|总计|累计)?(?:为|达|达到)?[ \u3000\xa0]?"
+    + _NUM + r"[ \u3000\xa0]?(?P<unit>条|件)")
 # The number first: "另有58件顺延到下年度答复", "6件结转至2026年办理".
 CARRIED_FORWARD_AFTER = re.compile(
     _NUM + r"(?P<unit>件)(?:申请)?(?:顺延|结转|转入|延续|延期)(?:至|到)?(?:下一?年度?|下年|\d{4}年度?)")
@@ -132,7 +133,7 @@ def chinese_number(text: str) -> int | None:
 
 
 def _number(text: str) -> int | float | None:
-    text = text.translate(_FULLWIDTH)
+    text = text.translate(_FULLWIDTH).replace(",", "").replace("，", "")
     if text[:1].isdigit():
         if len(text) > 1 and text[0] == "0" and text[1] != ".":
             return None  # "05件": not how anyone writes a count
