@@ -100,8 +100,8 @@ TEMPLATE_TABLE_MARKERS = re.compile(
     r"本年新收政府信息公开申请|上年结转政府信息公开申请|结转下年度继续办理|逾期不补正|三安全一稳定|尚未审结")
 
 _ROW = re.compile(
-    r"\s*(?P<label>[^\n。；;]{1,80}?)\s*(?P<unit>" + "|".join(UNITS) + r")\s*"
-    r"(?P<vals>\d+(?:\.\d+)?(?:[ \t]+\d+(?:\.\d+)?)*)")
+    r"\s*(?P<label>[^\n。；;]{1,80}?)(?P<gap1>\s*)(?P<unit>" + "|".join(UNITS) + r")(?P<gap2>\s*)"
+    r"(?P<vals>\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)*)")
 _NUMBERING = re.compile(r"^(?:其中[：:]?)?\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|(?P<n>\d+)[、.．])")
 _NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _QUOTES = re.compile(r"[\"'“”‘’《》<>]")
@@ -174,12 +174,14 @@ def _columns(tokens: list[str]) -> _Columns | None:
     return _Columns(this[0], len(values), cum[0] if cum else None)
 
 
-def _this_year_candidates(vals: str, cols: _Columns) -> set:
+def _this_year_candidates(vals: str, cols: _Columns, separated: bool) -> set:
+    """`separated`: the table's cells are apart (spaces, lines), so one number is one cell and a
+    row with a blank cell cannot be aligned; otherwise a digit run may hold several cells."""
     parts = vals.split()
     if len(parts) == cols.count:
-        ok = all(_VALID_NUMBER.match(p) or p == "0" for p in parts)
+        ok = all(_VALID_NUMBER.match(p) for p in parts)
         return {_num(parts[cols.this_year])} if ok else set()
-    if len(parts) != 1:
+    if len(parts) != 1 or separated:
         return set()
     run = parts[0]
     out = set()
@@ -239,11 +241,12 @@ def flattened_rows(text: str) -> tuple[list[TableRow], dict[str, set]]:
                     glued = int(expected)
                 else:
                     vals = ""  # cannot tell the figures from the number: leave the row out
-            candidates = _this_year_candidates(vals, cols) if vals else set()
+            separated = bool(m.group("gap1") or m.group("gap2") or len(m.group("vals").split()) > 1)
+            candidates = _this_year_candidates(vals, cols, separated) if vals else set()
             labels[norm] = candidates
             row, _ = _row_key(label)
             if row is not None:
-                shown = text[m.start("label"):m.start("vals") + len(vals)].strip()
+                shown = " ".join(text[m.start("label"):m.start("vals") + len(vals)].split())
                 if carried is not None and shown[:1] in "、.．":
                     shown = f"{carried}{shown}"
                 rows.append(TableRow(row.key, row.rank, candidates, shown, m.group("unit")))
@@ -286,9 +289,11 @@ def grid_rows(blocks: list[Block]) -> tuple[list[TableRow], dict[str, set]]:
                 unit_cells = rest[:1] if rest and clean(rest[0].text) in UNITS else []
                 rest = rest[len(unit_cells):]
                 value_cells = [rest[cols.this_year]] if len(rest) == cols.count else []
-            label = "".join(c.text for c in label_cells)
-            if not label.strip():
+            # The rightmost text cell is the row's own label (left of it: 序号, a group heading).
+            named = [c for c in label_cells if not is_blank(c.text) and not re.fullmatch(r"[\d.、]+", clean(c.text))]
+            if not named:
                 continue
+            label = named[-1].text
             value_text = value_cells[0].text if value_cells else ""
             value = None if is_blank(value_text) else parse_value(value_text)
             candidates = {value} if value is not None else set()

@@ -71,6 +71,19 @@ def test_flattened_rows_take_this_year_and_restore_item_numbers():
     assert labels["网站公开"] == {4, 41, 418}
 
 
+def test_cells_on_their_own_lines_are_never_split_as_a_run():
+    # One cell per line (a table pasted as paragraphs): "425" then "1516" are two cells, and a
+    # row with its 历年累计 cell blank cannot be aligned, so it is left out.
+    text = ("指标名称\n计量单位\n本年度\n历年累计\n主动公开政府信息数\n条\n425\n1516\n其中：1.网站公开\n条\n418\n"
+            "1509\n2.政府公报公开\n条\n7\n7\n受理依申请公开信息总数\n条\n3\n\n行政复议数\n件\n0\n0\n")
+    rows, labels = flattened_rows(text)
+    assert {r.key: r.candidates for r in rows} == {
+        "active.proactive.total": {425}, "applications.new_received.total": set(),
+        "review_litigation.review.total": {0}}
+    assert labels["政府公报公开"] == {7}
+    assert rows[0].evidence == "主动公开政府信息数 条 425 1516"
+
+
 def test_an_ambiguous_row_is_kept_only_when_a_sentence_states_one_of_its_splits():
     doc = Document(format="txt", text=FLAT_2011)
     reading = read_older(doc, read_statements(FLAT_2011, 2011))
@@ -93,6 +106,7 @@ NATIONAL = [
     ["其中：主动公开规范性文件数", "条", "12", "40"],
     ["三、依申请公开情况", "", "", ""],
     ["（一）收到申请数", "件", "30", "120"],
+    ["", "", "", ""],
     ["1.当面申请数", "件", "10", "50"],
     ["（二）申请办结数", "件", "28", "118"],
     ["（三）申请答复数", "件", "29", "119"],
