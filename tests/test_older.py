@@ -201,3 +201,9 @@ def test_pre2019_html_report_end_to_end():
     assert checks["text.applications.total_processed.total"].ok
     assert report.consistency["applications"]["self_consistent"] is False
     assert report.consistency["applications"]["text"]["failed"] == ["text.applications.new_received.total"]
+
+
+def test_a_serial_number_column_is_not_part_of_the_label():
+    rows = [["序号", "指标名称", "计量单位", "本年度"], ["1", "收到申请数", "件", "9"], ["2", "申请办结数", "件", "8"]]
+    reading = read_older(Document(format="html", text="", blocks=[_grid(rows)]), [])
+    assert cells(reading.figures) == {"applications.new_received.total": 9, "applications.total_processed.total": 8}
