@@ -368,11 +368,12 @@ def _zero_statements(t: _Text, year: int | None) -> list[Statement]:
     return out
 
 
-def resolve(statements: list[Statement]) -> dict[str, Statement]:
+def resolve(statements: list[Statement], strict: bool = False) -> dict[str, Statement]:
     """One statement per key, or none when the text states different values for it.
 
     Statements with a total marker outrank those without; among the outranking ones, all must
-    agree.
+    agree. `strict`: every statement of the key must agree (for checks: a city report that states
+    both its own 本级 figure and the 全市 one must not fail against its table for that).
     """
     by_key: dict[str, list[Statement]] = {}
     for s in statements:
@@ -380,7 +381,7 @@ def resolve(statements: list[Statement]) -> dict[str, Statement]:
     out: dict[str, Statement] = {}
     for key, group in by_key.items():
         marked = [s for s in group if s.total_marker]
-        pool = marked or group
+        pool = group if strict else (marked or group)
         if len({s.value for s in pool}) == 1:
             out[key] = pool[0]
     return out

@@ -118,7 +118,8 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     older = read_older(doc, statements) if template == "pre2019" else None
     if older is not None:
         figures = older.figures
-    checks = evaluate(figures) + text_checks(resolve(statements), figures, frozenset(older.from_text if older else ()))
+    from_text = frozenset(older.from_text) if older is not None else frozenset()
+    checks = evaluate(figures) + text_checks(resolve(statements, strict=True), figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,
