@@ -45,7 +45,8 @@ PRE2019_KEYS = (
 EXTRA_KEYS = {
     "active.proactive.total": ("主动公开政府信息数", "government information disclosed proactively (items)"),
     "applications.denied.total": ("不予公开答复数", "requests refused, stated as one number (all reasons)"),
-    "review_litigation.litigation.total": ("行政诉讼数", "lawsuits about disclosure, when only the total of both kinds is stated"),
+    "review_litigation.litigation.total": ("行政诉讼数",
+                                           "lawsuits about disclosure, when only the total of both kinds is stated"),
     "applications.fees.amount": ("依申请公开收取费用（万元）", "fees charged for answering requests, in 10,000 yuan"),
 }
 
