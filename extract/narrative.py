@@ -11,7 +11,8 @@ keeps its sentence as evidence. A statement is read only when its meaning is pla
   year, cumulative totals (…以来) and approximations (7700余条) are not statements.
 
 A key stated twice with different values (a total and one sub-unit's figure, say) is ambiguous
-and dropped, unless exactly one of the values comes with a total marker (共, 全年, 全区…).
+and dropped, unless exactly one of the values comes with a total marker (共, 全年, 全区…); for the
+checks every statement of a key must agree.
 All patterns are compiled once and run over the whole text (no per-sentence parsing).
 """
 from __future__ import annotations
@@ -31,6 +32,9 @@ _MONEY_UNIT = r"[ \u3000\xa0]?(?P<unit>万元|元)"
 # a year ("结转至2026年6件") is allowed. Lazy, so the number nearest the keyword is taken.
 _FILL = r"(?P<fill>(?:[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】]|\d{4}年度?)*?)"
 _MAX_FILL = 24
+# Units a count of requests or of disputes is given in ("收到申请的单位5个" is not 5 requests).
+_UNITS = {"applications": {"件", "件次", "宗", "份", "条"},
+          "review_litigation": {"件", "件次", "起", "宗", "例", "次"}}
 
 # key -> keyword pattern. Order only matters for ties (same number, same distance): the longer
 # keyword wins, so 复议后起诉 beats 行政诉讼 in "复议后提起行政诉讼3件".
@@ -237,6 +241,8 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
     if joined and _ANY_KEYWORD.search(lead[:joined.start()]):
         return None
     table = key.split(".")[0]
+    if after.group("unit") not in _UNITS[table]:
+        return None
     if table == "applications":
         if _OTHER_MATTERS.search(clause) or _OTHER_MATTERS.search(tail):
             return None

@@ -127,6 +127,8 @@ def test_nothing_received_means_zero(text, want):
     # a refusal to accept is not a receipt; 一次性告知 is not one answer
     "对不符合要求的政府信息公开申请不予受理3件。",
     "对政府信息公开申请人作出答复一次性告知补正内容。",
+    # a count of offices, not of requests
+    "收到政府信息公开申请的单位有5个。",
     # 未经复议直接起诉 is not a zero statement
     "政府信息公开工作中，未经复议直接起诉的案件由法院审理。",
 ])
