@@ -89,6 +89,8 @@ _OTHER_MATTERS = re.compile(r"咨询|投诉|信访|来信|来访|留言|热线|1
 _COMPARISON = re.compile(r"同比|比上年|较上年|较去年|比去年|增长|增加|减少|下降|上升|持平|多于|少于|增幅|降幅")
 # "予以公开及部分公开258件": two outcomes joined, one number for both.
 _JOINED = re.compile(r"(?:及|和|与|、|或|以及|并|加)$")
+# Proactive disclosure through one channel is a part of the total.
+_CHANNEL = re.compile(r"通过|互联网|网站|网上|微博|微信|公报|公开栏|客户端|新媒体|报刊|电视|广播")
 _CUMULATIVE = re.compile(r"以来|历年|累计至|截至目前|截止目前")
 _TOTAL_MARKER = re.compile(r"共|总|合计|全年|全区|全市|全县|全省|全镇|全局|全委|全厅|全部|本年度|年度内")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -315,10 +317,12 @@ def _proactive(t: _Text, m: re.Match, year: int | None) -> Statement | None:
     before = t.text[sent_start:m.start()]
     if _CUMULATIVE.search(before) or _other_year(t, sent_start, m.start(), year):
         return None
-    if _breakdown(t, sent_start, m.start(), "主动公开"):
+    if _breakdown(t, sent_start, m.start(), "主动公开") or _CHANNEL.search(before):
         return None
     clause_start = t.clause_start(sent_start, m.start())
     marker = bool(_TOTAL_MARKER.search(t.text[clause_start:m.start("num")]))
+    if not marker and "各" in t.text[clause_start:m.start()]:
+        return None  # "各乡镇主动公开政府信息613条": one kind of office's part
     return Statement("active.proactive.total", value, t.evidence(sent_start, sent_end, m.start(), m.end()),
                      marker, m.start())
 
