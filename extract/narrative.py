@@ -44,9 +44,10 @@ KEYWORDS: dict[str, str] = {
     "applications.total_processed.total": r"(?<![未待])(?:办结|办理完毕|处理完毕|作出答复|答复)",
     "applications.carried_forward.total":
         r"结转(?:至|到|入)?(?:下一?年度?|下年|\d{4}年度?)(?:继续)?(?:办理)?|转入(?:下一?年度?|\d{4}年度?)(?:继续)?(?:办理)?",
-    "applications.granted.total": r"(?<![不分])(?:予以公开|同意公开|全部公开)",
-    "applications.partially_granted.total": r"(?:同意|予以)?部分(?:予以)?公开",
-    "applications.denied.total": r"不予(?:以)?公开|不同意公开|否决公开",
+    # "同意公开答复数17条": the 答复数 is the outcome's name, not another figure.
+    "applications.granted.total": r"(?<![不分])(?:予以公开|同意公开|全部公开)(?:答复)?(?:总)?(?:数)?",
+    "applications.partially_granted.total": r"(?:同意|予以)?部分(?:予以)?公开(?:答复)?(?:总)?(?:数)?",
+    "applications.denied.total": r"(?:不予(?:以)?公开|不同意公开|否决公开)(?:答复)?(?:总)?(?:数)?",
     "review_litigation.review.total": r"行政复议",
     # "行政复议7件，诉讼9件": a bare 诉讼 opening a clause after one about 行政复议.
     "review_litigation.litigation.total": r"行政诉讼|行政应诉|(?<=[，,、；;])诉讼",
@@ -82,7 +83,8 @@ _NO_DISPUTES = re.compile(r"(?:(?:未|没有)(?:收到|发生|出现|产生|接�
 _BOTH_ZERO = re.compile(r"行政复议(?:和|、|及|与|或)(?:行政)?诉讼[^，,。；;\n]{0,12}?(?:均|都)(?:为)?(?:0|零|无)(?![\d.])")
 
 # What makes a sentence about disclosure requests (not 依申请公开信息 as a category of records).
-_REQUEST_ANCHOR = re.compile(r"信息公开[^，,。；;]{0,6}申请|公开申请|(?<!依)申请公开|依申请公开(?!信息)|申请人")
+_REQUEST_ANCHOR = re.compile(
+    r"信息公开[^，,。；;]{0,6}申请|公开申请|公开政府信息(?:的)?申请|(?<!依)申请公开|依申请公开(?!信息)|申请人")
 _DISCLOSURE = re.compile(r"信息公开|依申请")
 # Words that put a count about something else in the clause.
 _OTHER_MATTERS = re.compile(r"咨询|投诉|信访|来信|来访|留言|热线|12345|信箱|审批|许可|建议|提案|行政事项|政务服务|办件")
@@ -351,7 +353,8 @@ def _zero_statements(t: _Text, year: int | None) -> list[Statement]:
         sent_start, sent_end = t.sentence(m.start())
         if _other_year(t, sent_start, m.start(), year):
             continue
-        if rest.startswith("因") or not re.search(r"(?:政府信息公开|信息公开|依申请公开)(?:的)?申请", rest) \
+        if rest.startswith("因") \
+                or not re.search(r"(?:政府信息公开|信息公开|依申请公开|公开政府信息)(?:的)?申请", rest) \
                 or re.search(r"复议|诉讼|不予|无法|逾期|答复|办理|办结|处理|补正|费|信访|咨询", rest):
             continue
         out.append(Statement("applications.new_received.total", 0,

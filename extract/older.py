@@ -85,11 +85,18 @@ OLD_TABLE_ROWS = (
 # as 予以公开, the old form apart from 同意公开; so 同意公开 is 予以公开 only when this row is 0.
 ALREADY_PUBLIC = re.compile(r"已主动公开")
 
-# Header of the old table: the label column, then unit, (code,) this year, cumulative.
-HEADER_START = re.compile(r"指标名称|统计指标")
+# Header of the old table: the label column, then unit, (code,) this year, cumulative. Headers are
+# often spaced out ("指 标 名 称 计量 单位 2013年度 历年累计").
+def _spaced(*words: str) -> str:
+    return "|".join(r"\s*".join(map(re.escape, w)) for w in words)
+
+
+HEADER_START = re.compile(_spaced("指标名称", "统计指标"))
 HEADER_TOKEN = re.compile(
-    r"\s*(?P<tok>计量单位|计算单位|单位|代码|本年度|本年累计|本年|(?:19|20)\d{2}\s*年度?|统计数|数量|数值|历年累计|累计数|累计)")
-THIS_YEAR_COLUMN = re.compile(r"^(?:本年度|本年累计|本年|(?:19|20)\d{2}年度?|统计数|数量|数值)$")
+    r"\s*(?P<tok>" + _spaced("计量单位", "计算单位", "单位", "代码", "本年度", "本年累计", "本年", "年末统计", "年度统计",
+                          "统计数", "数量", "数值", "历年累计", "累计数", "累计")
+    + r"|(?:19|20)\d{2}\s*年\s*度?)")
+THIS_YEAR_COLUMN = re.compile(r"^(?:本年度|本年累计|本年|年末统计|年度统计|(?:19|20)\d{2}年度?|统计数|数量|数值)$")
 CUMULATIVE_COLUMN = re.compile(r"^(?:历年累计|累计数|累计)$")
 UNITS = ("万元", "人次", "条", "件", "个", "次", "人", "元", "篇", "项", "份")
 MONEY_UNITS = {"万元": 1, "元": 10000}  # divisor to 万元
@@ -275,7 +282,7 @@ def grid_rows(blocks: list[Block]) -> tuple[list[TableRow], dict[str, set]]:
         tokens = [clean(c.text) for c in header]
         cols = _columns(tokens)
         this_col = next((c.col for c in header if THIS_YEAR_COLUMN.match(clean(c.text))), None)
-        unit_col = next((c.col for c in header if re.fullmatch(r"计量单位|计算单位|单位", clean(c.text))), None)
+        unit_col = next((c.col for c in header if re.fullmatch(r"计量单位|计算单位|单位|计量|计算", clean(c.text))), None)
         if cols is None:
             continue
         for row in block.rows[header_at + 1:]:
@@ -318,7 +325,8 @@ def grid_rows(blocks: list[Block]) -> tuple[list[TableRow], dict[str, set]]:
 class OlderReading:
     figures: dict = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
-    # Keys whose figure came from the sentences (so checking it against them would be circular).
+    # Keys whose figure came from the sentences, or whose 统计表 split the sentences chose: checking
+    # them against the sentences would be circular.
     from_text: set[str] = field(default_factory=set)
 
 
@@ -352,6 +360,7 @@ def read_older(doc: Document, statements: list[Statement]) -> OlderReading:
             candidates = confirmed
             sentence = next(s.sentence for s in statements if s.key == key and s.value in confirmed)
             evidence = f"{row.evidence} ｜ {sentence}"
+            out.from_text.add(key)
         if len(candidates) != 1:
             continue
         value = next(iter(candidates))

@@ -93,6 +93,10 @@ def test_pingtan_2017_states_nothing_received_and_no_disputes():
     ("全市共受理政府信息公开申请3259件，答复3278件（含上年度结转申请77件，另有58件顺延到下年度答复）。",
      {"applications.new_received.total": 3259, "applications.total_processed.total": 3278,
       "applications.carried_over.total": 77, "applications.carried_forward.total": 58}),
+    ("2012年全县共收到有关政府信息公开的申请21条，对依申请公开的答复总数21条，其中同意公开答复数17条。",
+     {"applications.new_received.total": 21, "applications.total_processed.total": 21,
+      "applications.granted.total": 17}),
+    ("2013年，共收到公民提出的公开政府信息申请2条。", {"applications.new_received.total": 2}),
     ("信息公开类行政复议7件，诉讼9件，均获维持。",
      {"review_litigation.review.total": 7, "review_litigation.litigation.total": 9}),
 ])
@@ -103,6 +107,10 @@ def test_sentence_patterns(text, want):
 @pytest.mark.parametrize("text, want", [
     ("2017年未收到有关政府信息公开申请。", {"applications.new_received.total": 0}),
     ("本年度无政府信息公开申请。", {"applications.new_received.total": 0}),
+    ("2014年，我局未收到公民提出的公开政府信息申请。", {"applications.new_received.total": 0}),
+    ("2009年度，我局没有收到信息公开申请。", {"applications.new_received.total": 0}),
+    ("2014年度没有发生因政府信息公开申请的行政复议、行政诉讼和行政申诉。",
+     {"review_litigation.review.total": 0, "review_litigation.litigation.total": 0}),
     ("2011年全县未收到有关政府信息公开的申请，未收到有关政府信息公开行政复议申请。",
      {"applications.new_received.total": 0, "review_litigation.review.total": 0}),
     ("本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。",

@@ -207,3 +207,32 @@ def test_a_serial_number_column_is_not_part_of_the_label():
     rows = [["序号", "指标名称", "计量单位", "本年度"], ["1", "收到申请数", "件", "9"], ["2", "申请办结数", "件", "8"]]
     reading = read_older(Document(format="html", text="", blocks=[_grid(rows)]), [])
     assert cells(reading.figures) == {"applications.new_received.total": 9, "applications.total_processed.total": 8}
+
+
+def test_spaced_header_and_cells_with_a_year_end_column():
+    # "指 标 名 称 计量 单位 2013年度 历年累计" with one space between cells (a county 公安局's form)
+    spaced = ("指 标 名 称 计量 单位 2013年度 历年累计 主动公开信息数 条 235 440 其中：1.政府网站公开数 条 235 440 "
+              "2.政府公报公开数 条 0 0 受理政府信息公开申请总数 条 2 3 对申请的答复总数 条 3 3 其中：1.同意公开答复数 条 2 2 "
+              "2.同意部分公开答复数 条 0 0 3.不予公开答复数 条 1 1 行政复议数 件 0 0")
+    rows, _ = flattened_rows(spaced)
+    assert {r.key: r.candidates for r in rows} == {
+        "active.proactive.total": {235}, "applications.new_received.total": {2},
+        "applications.total_processed.total": {3}, "applications.granted.total": {2},
+        "applications.partially_granted.total": {0}, "applications.denied.total": {1},
+        "review_litigation.review.total": {0}}
+    # one value column headed 年末统计 (no 历年累计), full-width item stops
+    year_end = "指标名称 计量单位 年末统计 主动公开信息数 条 6 受理依申请公开信息总数 条 0 其中：1．当面申请数 条 0 3．否决公开答复总数 条 0"
+    rows, _ = flattened_rows(year_end)
+    assert {r.key: r.candidates for r in rows} == {
+        "active.proactive.total": {6}, "applications.new_received.total": {0}, "applications.denied.total": {0}}
+
+
+def test_a_split_the_sentences_chose_is_not_checked_against_them():
+    # "受理依申请公开信息总数条2121" is 2|121 or 21|21: the sentence's 21 picks the split, so a text
+    # check of 21 against it would only compare the sentence with itself.
+    text = ("2012年全县共收到有关政府信息公开的申请21条。"
+            "指标名称计量单位2012年度历年累计受理依申请公开信息总数条2121行政复议数条00")
+    report_like = read_older(Document(format="txt", text=text), read_statements(text, 2012))
+    assert report_like.figures["applications"]["new_received"]["total"] == 21
+    assert "applications.new_received.total" in report_like.from_text
+    assert "review_litigation.review.total" not in report_like.from_text
