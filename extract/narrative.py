@@ -89,6 +89,7 @@ _DISCLOSURE = re.compile(r"信息公开|依申请")
 # Words that put a count about something else in the clause.
 _OTHER_MATTERS = re.compile(r"咨询|投诉|信访|来信|来访|留言|热线|12345|信箱|审批|许可|建议|提案|行政事项|政务服务|办件")
 _COMPARISON = re.compile(r"同比|比上年|较上年|较去年|比去年|增长|增加|减少|下降|上升|持平|多于|少于|增幅|降幅")
+_AGGREGATE = re.compile(r"等|其他|其它|及其")
 # "予以公开及部分公开258件": two outcomes joined, one number for both.
 _JOINED = re.compile(r"(?:及|和|与|、|或|以及|并|加)$")
 # Proactive disclosure through one channel is a part of the total.
@@ -239,6 +240,8 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
     if _CUMULATIVE.search(before) or _other_year(t, sent_start, kw_start, year):
         return None
     if _ANY_KEYWORD.search(fill):  # another keyword in between: the number is that one's
+        return None
+    if _AGGREGATE.search(fill):  # "不予公开等其他类型164件": several outcomes in one number
         return None
     lead = t.text[clause_start:kw_start]
     joined = _JOINED.search(lead)

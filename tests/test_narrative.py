@@ -158,6 +158,12 @@ def test_joined_outcomes_and_received_with_carried_over_are_not_single_figures()
     assert "applications.new_received.total" not in got
     assert "applications.granted.total" not in got and "applications.partially_granted.total" not in got
     assert got["applications.denied.total"] == 5
+    text = ("2025年全市新受理依申请公开400件，上年结转11件，结转下年9件，累计答复依申请公开402件，"
+            "其中予以公开172件，部分公开66件，不予公开等其他类型164件。")
+    assert stated(text, 2025) == {
+        "applications.new_received.total": 400, "applications.carried_over.total": 11,
+        "applications.carried_forward.total": 9, "applications.total_processed.total": 402,
+        "applications.granted.total": 172, "applications.partially_granted.total": 66}
 
 
 def test_figures_of_another_year_are_not_this_reports():
