@@ -13,10 +13,6 @@ from extract.narrative import read_statements, resolve, text_checks
 from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable
 
-# Bumped whenever extraction output may change; stored on every archived version so
-# `ogi reextract` knows what produced which figures.
-EXTRACTOR_VERSION = "0.1.0"
-
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -140,4 +136,4 @@ def _cell_text(doc: Document) -> str:
     return " ".join(c.text for b in doc.blocks for row in b.rows for c in row if c.text)
 
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]
+__all__ = ["MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]

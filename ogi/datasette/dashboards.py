@@ -71,24 +71,24 @@ def config(db: str, base: str = "/") -> dict:
     # Every template counts (pre-2019 reports state 收到申请 as new_received.total too); the bars
     # are split by template so a break in 2019 or 2021 is visibly a change of form.
     applications_sql = f"""
-SELECT d.year, v.template, SUM(fv.value) AS applications, COUNT(*) AS reports,
+SELECT d.year, r.template, SUM(fv.value) AS applications, COUNT(*) AS reports,
        {_link(prefix, "figure_by_agency", {"cell": "new_received__total"},
               {"year": "d.year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
-JOIN versions v ON v.id = d.latest_version_id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
+JOIN readings r ON r.id = d.latest_reading_id
 WHERE c.table_name = 'applications' AND c.row_key = 'new_received' AND c.col_key = 'total'
   AND d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
-GROUP BY d.year, v.template ORDER BY d.year, v.template"""
+GROUP BY d.year, r.template ORDER BY d.year, r.template"""
 
     templates_sql = f"""
-SELECT d.year, v.template, COUNT(*) AS reports,
+SELECT d.year, r.template, COUNT(*) AS reports,
        {_link(prefix, "agency_reports_by_year", {},
-              {"year": "d.year", "template": "v.template", **filters_link})} AS link
-FROM documents d JOIN versions v ON v.id = d.latest_version_id
+              {"year": "d.year", "template": "r.template", **filters_link})} AS link
+FROM documents d JOIN readings r ON r.id = d.latest_reading_id
 WHERE d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
-GROUP BY d.year, v.template ORDER BY d.year, v.template"""
+GROUP BY d.year, r.template ORDER BY d.year, r.template"""
 
     outcomes_sql = f"""
 WITH {_outcome_cte()}
@@ -98,7 +98,7 @@ SELECT d.year, o.label AS outcome, o.position, SUM(fv.value) AS requests,
 FROM outcome o
 CROSS JOIN cells c ON c.table_name = 'applications' AND c.row_key = o.row_key AND c.col_key = 'total'
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
 GROUP BY d.year, o.grp ORDER BY d.year, o.position"""
 
@@ -109,7 +109,7 @@ SELECT c.row_key, replace(c.row_label, {_denial_heading()}, '') AS reason,
               {"cell": "c.row_key || '__total'", "year": ":year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE c.table_name = 'applications' AND c.col_key = 'total' AND c.row_key LIKE 'denied%'
   {_year("d.year")} {_region("d.region")} {_agency("d.agency")}
 GROUP BY c.row_key, reason ORDER BY refused DESC"""

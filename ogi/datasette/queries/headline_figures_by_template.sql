@@ -2,8 +2,8 @@
 -- description: For each report year (2008 →) and template (pre2019, 2019, 2021, unknown): how many reports, and the sums of the headline figures they state — requests received (本年新收 / 收到申请), answered (办结 / 答复), administrative reviews, lawsuits — over the latest version of each report. Pre-2019 reports carry only what their text or 统计表 states, so each sum comes with the number of reports that state that figure: compare years on those counts, not on the sums alone. `details` lists every agency's figure for that year. All parameters optional: region (path or prefix), agency (exact or LIKE pattern).
 -- params: region agency
 WITH latest AS (
-  SELECT d.year, v.template, v.id AS version_id
-  FROM documents d JOIN versions v ON v.id = d.latest_version_id
+  SELECT d.year, r.template, r.id AS reading_id
+  FROM documents d JOIN readings r ON r.id = d.latest_reading_id
   WHERE d.year IS NOT NULL
     AND (:region = '' OR d.region = :region OR d.region LIKE :region || '/%')
     AND (:agency = '' OR d.agency LIKE :agency)
@@ -18,22 +18,22 @@ cell(name, table_name, row_key, col_key) AS (VALUES
 ),
 value AS (
   -- CROSS JOIN fixes the order: the six cells, then each report's value by primary key.
-  SELECT l.version_id, cell.name, fv.value
+  SELECT l.reading_id, cell.name, fv.value
   FROM cell
   CROSS JOIN cells c ON c.table_name = cell.table_name AND c.row_key = cell.row_key AND c.col_key = cell.col_key
   CROSS JOIN latest l
-  CROSS JOIN figure_values fv ON fv.version_id = l.version_id AND fv.cell_id = c.id
+  CROSS JOIN figure_values fv ON fv.reading_id = l.reading_id AND fv.cell_id = c.id
 ),
 per_report AS (
-  SELECT l.year, l.template, l.version_id,
+  SELECT l.year, l.template, l.reading_id,
          MAX(CASE WHEN v.name = 'received' THEN v.value END) AS received,
          MAX(CASE WHEN v.name = 'answered' THEN v.value END) AS answered,
          MAX(CASE WHEN v.name = 'reviews' THEN v.value END) AS reviews,
          COALESCE(MAX(CASE WHEN v.name = 'lawsuits' THEN v.value END),
                   MAX(CASE WHEN v.name = 'direct' THEN v.value END)
                     + MAX(CASE WHEN v.name = 'after_review' THEN v.value END)) AS lawsuits
-  FROM latest l LEFT JOIN value v ON v.version_id = l.version_id
-  GROUP BY l.version_id
+  FROM latest l LEFT JOIN value v ON v.reading_id = l.reading_id
+  GROUP BY l.reading_id
 )
 SELECT year, template, COUNT(*) AS reports,
        SUM(received) AS received, COUNT(received) AS reports_stating_received,
