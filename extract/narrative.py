@@ -30,8 +30,10 @@ _COUNT_UNIT = r"[ \u3000\xa0]?(?P<unit>件次|人次|件|起|宗|例|个|条|份
 _MONEY_UNIT = r"[ \u3000\xa0]?(?P<unit>万元|元)"
 # Between a keyword and its number: anything but digits, clause punctuation and table rules;
 # a year ("结转至2026年6件") is allowed. Lazy, so the number nearest the keyword is taken.
-_FILL = r"(?P<fill>(?:[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】]|\d{4}年度?)*?)"
 _MAX_FILL = 24
+# Bounded in the pattern itself, so a long run of text without digits or punctuation costs a
+# fixed amount per keyword, never a scan to its end.
+_FILL = r"(?P<fill>(?:[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】]|\d{4}年度?){0,%d}?)" % _MAX_FILL
 # Units a count of requests or of disputes is given in ("收到申请的单位5个" is not 5 requests).
 _UNITS = {"applications": {"件", "件次", "宗", "份", "条"},
           "review_litigation": {"件", "件次", "起", "宗", "例", "次"}}
@@ -39,38 +41,53 @@ _UNITS = {"applications": {"件", "件次", "宗", "份", "条"},
 # key -> keyword pattern. Order only matters for ties (same number, same distance): the longer
 # keyword wins, so 复议后起诉 beats 行政诉讼 in "复议后提起行政诉讼3件".
 KEYWORDS: dict[str, str] = {
-    "applications.new_received.total": r"(?<![未不没有予])(?:收到|受理|接收|接到|新收)",
+    "applications.new_received.total": r"收到|受理|接收|接到|新收",
     "applications.carried_over.total": r"(?:上一?年度?|上年)(?:度)?结转|结转上一?年度?",
-    "applications.total_processed.total": r"(?<![未待])(?:办结|办理完毕|处理完毕|作出答复|答复)",
+    "applications.total_processed.total": r"办结|办理完毕|处理完毕|作出答复|答复",
     "applications.carried_forward.total":
         r"结转(?:至|到|入)?(?:下一?年度?|下年|\d{4}年度?)(?:继续)?(?:办理)?|转入(?:下一?年度?|\d{4}年度?)(?:继续)?(?:办理)?",
     # "同意公开答复数17条": the 答复数 is the outcome's name, not another figure.
-    "applications.granted.total": r"(?<![不分])(?:予以公开|同意公开|全部公开)(?:答复)?(?:总)?(?:数)?",
-    "applications.partially_granted.total": r"(?:同意|予以)?部分(?:予以)?公开(?:答复)?(?:总)?(?:数)?",
+    "applications.granted.total": r"(?:予以公开|同意公开|全部公开)(?:答复)?(?:总)?(?:数)?",
+    "applications.partially_granted.total": r"(?:同意部分|予以部分|部分予以|部分)公开(?:答复)?(?:总)?(?:数)?",
     "applications.denied.total": r"(?:不予(?:以)?公开|不同意公开|否决公开)(?:答复)?(?:总)?(?:数)?",
     "review_litigation.review.total": r"行政复议",
     # "行政复议7件，诉讼9件": a bare 诉讼 opening a clause after one about 行政复议.
-    "review_litigation.litigation.total": r"行政诉讼|行政应诉|(?<=[，,、；;])诉讼",
+    "review_litigation.litigation.total": r"行政诉讼|行政应诉|诉讼",
     "review_litigation.litigation_direct.total":
         r"未经复议(?:直接)?(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)|直接(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)",
     "review_litigation.litigation_after_review.total": r"复议后(?:向法院)?(?:提起)?(?:行政)?(?:诉讼|起诉)",
 }
+# A keyword right after one of these characters means something else: 未收到, 不予受理, 不同意公开,
+# 部分公开 (for 公开), 尚未办结. Checked on the match (a leading lookbehind would cost the regex its
+# fast scan for the keyword's first characters).
+NOT_AFTER = {
+    "applications.new_received.total": "未不没有予",
+    "applications.total_processed.total": "未待",
+    "applications.granted.total": "不分",
+}
+# A bare 诉讼 counts only opening a clause ("行政复议7件，诉讼9件").
+_CLAUSE_START = "，,、；;"
+
 # 主动公开: only the plain form "主动公开政府信息2122条" (no filler: "主动公开采购信息25条" is one
 # category, not the total).
 PROACTIVE = re.compile(
-    r"(?<![应他])主动公开(?:各类)?(?:政府)?(?:信息|文件)(?:公开)?(?:数|总数|总量|数量)?(?:共|共计|合计|总计|累计)?(?:为|达|达到)?[ \u3000\xa0]?"
+    r"主动公开(?:各类)?(?:政府)?(?:信息|文件)(?:公开)?(?:数|总数|总量|数量)?(?:共|共计|合计|总计|累计)?(?:为|达|达到)?[ \u3000\xa0]?"
     + _NUM + r"[ \u3000\xa0]?(?P<unit>条|件)")
 # The number first: "另有58件顺延到下年度答复", "6件结转至2026年办理".
-CARRIED_FORWARD_AFTER = re.compile(
-    _NUM + r"(?P<unit>件)(?:申请)?(?:顺延|结转|转入|延续|延期)(?:至|到)?(?:下一?年度?|下年|\d{4}年度?)")
+# Searched from its words, the number then read backwards (a pattern that starts with a number
+# would be tried at every digit of every table).
+CARRIED_FORWARD_AFTER = re.compile(r"件(?:申请)?(?:顺延|结转|转入|延续|延期)(?:至|到)?(?:下一?年度?|下年|\d{4}年度?)")
+_NUM_BEFORE = re.compile(r"(?:\d+|[零〇一二两三四五六七八九十百千]+)$")
 # 依申请公开 fees (pre-2019 only; the 2021 table's 收费 is 行政事业性收费, another thing).
 FEES = re.compile(r"(?:收取|收费)" + _FILL + _NUM + _MONEY_UNIT)
 
-# Each keyword is searched on its own (they overlap: 行政诉讼 inside 复议后提起行政诉讼).
-_KEYWORD_RES = tuple((key, re.compile(p)) for key, p in KEYWORDS.items())
-_ANY_KEYWORD = re.compile("|".join(f"(?:{p})" for p in KEYWORDS.values()))
 # "一次性告知" is not one 次: a Chinese numeral and its unit must not be the start of a word.
-_AFTER_KEYWORD = re.compile(_FILL + _NUM + _COUNT_UNIT + r"(?![性般些样致体批级定])")
+_AFTER_KEYWORD = _FILL + _NUM + _COUNT_UNIT + r"(?![性般些样致体批级定])"
+# Each keyword is searched on its own (they overlap: 行政诉讼 inside 复议后提起行政诉讼), with what
+# follows it in a lookahead: the regex engine skips keywords that no number follows, and a match
+# consumes only its keyword, so the next keyword inside its filler is still seen.
+_KEYWORD_RES = tuple((key, re.compile(f"(?:{p})(?={_AFTER_KEYWORD})")) for key, p in KEYWORDS.items())
+_ANY_KEYWORD = re.compile("|".join(f"(?:{p})" for p in KEYWORDS.values()))
 
 # "未收到有关政府信息公开申请", "本年度无政府信息公开申请".
 _NO_REQUESTS = re.compile(
@@ -102,9 +119,16 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _REVIEW_PARTS = re.compile(r"维持|纠正|纠错|撤销|驳回|确认违法|其他|尚未|审结|结果|决定|胜诉|败诉")
 _PROCESS_PARTS = re.compile(r"按时|按期|延期|逾期|超期|当场|当日|率")
 
+_WINDOW = 300
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_HAS_FULLWIDTH = re.compile("[０-９]")
+
+
+def _halfwidth_digits(text: str) -> str:
+    # str.translate walks every character in Python-level lookups: only when there is one to change.
+    return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -142,7 +166,7 @@ def chinese_number(text: str) -> int | None:
 
 
 def _number(text: str) -> int | float | None:
-    text = text.translate(_FULLWIDTH).replace(",", "").replace("，", "")
+    text = _halfwidth_digits(text).replace(",", "").replace("，", "")
     if text[:1].isdigit():
         if len(text) > 1 and text[0] == "0" and text[1] != ".":
             return None  # "05件": not how anyone writes a count
@@ -154,14 +178,15 @@ class _Text:
     """The text with its sentence boundaries, computed once."""
 
     def __init__(self, text: str):
-        self.text = text.translate(_FULLWIDTH)  # same length: positions stay valid
+        self.text = _halfwidth_digits(text)  # same length: positions stay valid
         self.ends = [m.start() for m in _SENTENCE_END.finditer(self.text)]
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.ends, pos)
         start = self.ends[i - 1] + 1 if i > 0 else 0
         end = self.ends[i] if i < len(self.ends) else len(self.text)
-        return start, end
+        # Text with no sentence ends (a flattened page): a window, so each look stays small.
+        return max(start, pos - _WINDOW), min(end, pos + _WINDOW)
 
     def previous_sentence(self, start: int) -> str:
         if start <= 1:
@@ -186,21 +211,27 @@ def read_statements(text: str, year: int | None = None) -> list[Statement]:
     t = _Text(text)
     found: list[tuple[int, int, int, Statement]] = []  # (number position, filler length, -keyword length, statement)
     for key, pattern in _KEYWORD_RES:
+        not_after = NOT_AFTER.get(key, "")
         for m in pattern.finditer(t.text):
-            after = _AFTER_KEYWORD.match(t.text, m.end())
-            if not after or len(after.group("fill")) > _MAX_FILL:
+            before = t.text[m.start() - 1] if m.start() else ""
+            if before and before in not_after:
                 continue
-            statement = _statement(t, key, m.start(), after, year)
+            if m.group(0) == "诉讼" and before not in _CLAUSE_START:
+                continue
+            statement = _statement(t, key, m.start(), m, year)
             if statement is not None:
-                found.append((after.start("num"), len(after.group("fill")), -(m.end() - m.start()), statement))
+                found.append((m.start("num"), len(m.group("fill")), -(m.end() - m.start()), statement))
     for m in PROACTIVE.finditer(t.text):
         st = _proactive(t, m, year)
         if st is not None:
             found.append((m.start("num"), 0, -(m.start("num") - m.start()), st))
     for m in CARRIED_FORWARD_AFTER.finditer(t.text):
-        st = _number_first(t, "applications.carried_forward.total", m, year)
+        num = _NUM_BEFORE.search(t.text, max(0, m.start() - 12), m.start())
+        if num is None:
+            continue
+        st = _number_first(t, "applications.carried_forward.total", num.group(0), num.start(), m.end(), year)
         if st is not None:
-            found.append((m.start("num"), 0, -(m.end() - m.end("unit")), st))
+            found.append((num.start(), 0, -(m.end() - m.start()), st))
     for m in FEES.finditer(t.text):
         st = _fees(t, m, year)
         if st is not None:
@@ -231,10 +262,10 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
     sent_start, sent_end = t.sentence(kw_start)
     clause_start = t.clause_start(sent_start, kw_start)
     before = t.text[sent_start:kw_start]
-    clause = t.text[clause_start:after.end()]
+    clause = t.text[clause_start:after.end("unit")]
     # What follows the unit up to the clause's end: "收到15564件咨询投诉件" is about 咨询.
-    tail_end = min([sent_end] + [i for i in (t.text.find(p, after.end(), sent_end) for p in "，,") if i >= 0])
-    tail = t.text[after.end():tail_end]
+    tail_end = min([sent_end] + [i for i in (t.text.find(p, after.end("unit"), sent_end) for p in "，,") if i >= 0])
+    tail = t.text[after.end("unit"):tail_end]
     if _COMPARISON.search(fill) or _COMPARISON.search(t.text[clause_start:kw_start]):
         return None
     if _CUMULATIVE.search(before) or _other_year(t, sent_start, kw_start, year):
@@ -270,7 +301,7 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
                 and _breakdown(t, sent_start, kw_start, KEYWORDS[key]):
             return None
     else:
-        if not _DISCLOSURE.search(t.text[sent_start:after.end()]) \
+        if not _DISCLOSURE.search(t.text[sent_start:after.end("unit")]) \
                 and not _DISCLOSURE.search(t.previous_sentence(sent_start)[-40:]):
             return None
         if _REVIEW_PARTS.search(fill):
@@ -281,7 +312,7 @@ def _statement(t: _Text, key: str, kw_start: int, after: re.Match, year: int | N
                 and _breakdown(t, sent_start, kw_start, KEYWORDS[key]):
             return None
     marker = bool(_TOTAL_MARKER.search(t.text[clause_start:after.start("num")]))
-    return Statement(key, value, t.evidence(sent_start, sent_end, kw_start, after.end()), marker, kw_start)
+    return Statement(key, value, t.evidence(sent_start, sent_end, kw_start, after.end("unit")), marker, kw_start)
 
 
 def _breakdown(t: _Text, sent_start: int, pos: int, keyword: str) -> bool:
@@ -299,22 +330,24 @@ def _breakdown(t: _Text, sent_start: int, pos: int, keyword: str) -> bool:
     return bool(re.search(keyword, whole))
 
 
-def _number_first(t: _Text, key: str, m: re.Match, year: int | None) -> Statement | None:
-    value = _number(m.group("num"))
+def _number_first(t: _Text, key: str, num: str, start: int, end: int, year: int | None) -> Statement | None:
+    value = _number(num)
     if value is None or isinstance(value, float):
         return None
-    sent_start, sent_end = t.sentence(m.start())
-    if _other_year(t, sent_start, m.start(), year) or _CUMULATIVE.search(t.text[sent_start:m.start()]):
+    sent_start, sent_end = t.sentence(start)
+    if _other_year(t, sent_start, start, year) or _CUMULATIVE.search(t.text[sent_start:start]):
         return None
     sentence = t.text[sent_start:sent_end]
     if not _REQUEST_ANCHOR.search(sentence) and not _REQUEST_ANCHOR.search(t.previous_sentence(sent_start)):
         return None
-    clause_start = t.clause_start(sent_start, m.start())
-    marker = bool(_TOTAL_MARKER.search(t.text[clause_start:m.start()]))
-    return Statement(key, value, t.evidence(sent_start, sent_end, m.start(), m.end()), marker, m.start())
+    clause_start = t.clause_start(sent_start, start)
+    marker = bool(_TOTAL_MARKER.search(t.text[clause_start:start]))
+    return Statement(key, value, t.evidence(sent_start, sent_end, start, end), marker, start)
 
 
 def _proactive(t: _Text, m: re.Match, year: int | None) -> Statement | None:
+    if m.start() and t.text[m.start() - 1] in "应他":
+        return None  # 其他应主动公开的信息: a category
     value = _number(m.group("num"))
     if value is None or isinstance(value, float):
         return None
