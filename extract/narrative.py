@@ -28,12 +28,12 @@ _NUM = r"(?P<num>\d{1,3}(?:[,，]\d{3})+(?![\d,，])|\d+(?:\.\d+)?|[零〇一二
 # Text from PDFs and pasted tables often has a space before the unit ("50 件").
 _COUNT_UNIT = r"[ \u3000\xa0]?(?P<unit>件次|人次|件|起|宗|例|个|条|份|次|项)"
 _MONEY_UNIT = r"[ \u3000\xa0]?(?P<unit>万元|元)"
-# Between a keyword and its number: anything but digits, clause punctuation and table rules;
-# a year ("结转至2026年6件") is allowed. Lazy, so the number nearest the keyword is taken.
+# Between a keyword and its number: a year may come first ("受理2025年度…"), then anything but
+# digits, Chinese numerals, clause punctuation and table rules, so the number that ends the filler
+# is the one nearest the keyword. A plain character class, bounded: cheap for the regex engine.
 _MAX_FILL = 24
-# Bounded in the pattern itself, so a long run of text without digits or punctuation costs a
-# fixed amount per keyword, never a scan to its end.
-_FILL = r"(?P<fill>(?:[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】]|\d{4}年度?){0,%d}?)" % _MAX_FILL
+_FILL = (r"(?P<fill>(?:\d{4}年度?)?[^\d０-９，,。；;：:！？!?、|\n（）()\[\]【】零〇一二两三四五六七八九十百千]{0,%d}+)"
+         % _MAX_FILL)
 # Units a count of requests or of disputes is given in ("收到申请的单位5个" is not 5 requests).
 _UNITS = {"applications": {"件", "件次", "宗", "份", "条"},
           "review_litigation": {"件", "件次", "起", "宗", "例", "次"}}
