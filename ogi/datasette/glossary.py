@@ -116,7 +116,7 @@ COLUMNS: dict[str, str] = {
     "previous_version_id": "The version this one is compared with — 上一版本",
     "fetched_at": "When the bytes of this version were fetched (UTC) — 抓取时间",
     "published": "Publication date printed on the page or in the report (YYYY-MM-DD) — 发布日期",
-    "template": "Template the report follows: 2021, 2019 or unknown — 模板",
+    "template": "Template the report follows: 2021, 2019, pre2019 (2008–2018 reports: headline figures from the text or the old 统计表) or unknown — 模板",
     "format": "Document format: html, pdf, docx, doc, wps, txt… — 文件格式",
     "content_type": "HTTP Content-Type of the fetched document — 内容类型",
     "extractor_version": "Identity of the extractor that read the figures: a fingerprint of its "
