@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extract import template
+from extract import older, template
 
 TABLES = ("active", "applications", "review_litigation")
 
@@ -63,6 +63,9 @@ class Cell:
         return f"{self.row_label}｜{self.col_label}"
 
 
+_EXTRA_COLUMN_LABELS = {"total": "总数", "amount": "金额（万元）"}
+
+
 def _cells() -> tuple[Cell, ...]:
     out = []
     for spec in template.ROWS:
@@ -70,6 +73,11 @@ def _cells() -> tuple[Cell, ...]:
         for col in spec.columns:
             out.append(Cell(spec.table, spec.key, col, row_label,
                             template.CELL_LABELS.get((spec.key, col)) or COLUMN_LABELS[spec.table].get(col, col)))
+    # Headline figures only pre-2019 reports state (no row of either template): columns too, so
+    # a time series from 2008 reads them from the same wide views and exports.
+    for key, (label, _english) in older.EXTRA_KEYS.items():
+        table, row, col = key.split(".")
+        out.append(Cell(table, row, col, label, COLUMN_LABELS[table].get(col) or _EXTRA_COLUMN_LABELS[col]))
     return tuple(out)
 
 
@@ -87,7 +95,9 @@ def cells(table: str | None = None, tmpl: str | None = None) -> tuple[Cell, ...]
 
 def row_label(table: str, row: str) -> str:
     spec = template.ROWS_BY_KEY.get((table, row))
-    return _row_label(table, row, spec.label) if spec else row
+    if spec is None:
+        return next((c.row_label for c in CELLS if (c.table, c.row) == (table, row)), row)
+    return _row_label(table, row, spec.label)
 
 
 def col_label(table: str, col: str) -> str:

@@ -96,3 +96,23 @@ def test_serve_refuses_a_forged_blob_and_a_query_that_builds_a_huge_value(path):
     # One anonymous query cannot make the server build a 300 MB value.
     response = _get(ds, "/archive.json?sql=select+length(zeroblob(300000000))")
     assert response.status_code == 400 and "too big" in response.text
+
+
+def test_version_page_shows_where_pre2019_figures_come_from(tmp_path):
+    """A pre-2019 report's figures come from sentences or the old 统计表: the page quotes them."""
+    from pathlib import Path
+
+    import extract
+    from ogi.datasette.app import make_datasette
+
+    source = Path(__file__).parent / "fixtures" / "narrative" / "pingtan_2017.txt"
+    report = extract.extract_report(source.read_bytes(), url="http://www.pingtan.gov.cn/2017.htm",
+                                    content_type="text/plain")
+    assert report.template == "pre2019" and report.evidence
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        archive.store("http://www.pingtan.gov.cn/2017.htm", source.read_bytes(), report=report)
+    html = _get(make_datasette(path), "/-/ogi/versions/1").text
+    assert "ogi-evidence" in html
+    for key, sentence in report.evidence.items():
+        assert key in html and sentence[:20] in html

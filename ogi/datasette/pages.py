@@ -6,6 +6,7 @@ Both only read (Datasette's read connections are read-only); both take the datab
 """
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
 from urllib.parse import quote, unquote, urlsplit
@@ -97,6 +98,8 @@ async def version_page(request, datasette) -> Response:
         "failed_checks": sum(1 for c in checks if not c["ok"]),
         "versions": versions,
         "readings": readings,
+        # Where each figure not read from a template table came from (pre-2019 reports).
+        "evidence": sorted(json.loads(version["evidence"]).items()) if version["evidence"] else [],
         "events": events,
         "is_latest": version["latest_version_id"] == version_id,
         "format_value": layout.format_value,
