@@ -32,7 +32,7 @@ META_FIELDS = ("title", "agency", "year", "published", "format", "template")
 GENERATED_FLOOR = 1.0  # (cells + fields + checks right) / total on the generated set; stays exact
 # Per directory of committed real reports: cells and metadata fields right / (labelled + invented),
 # as the extractor measures it. Only ever raise a floor; a new directory starts at what it measures.
-REAL_FLOORS = {"real": 0.0196}
+REAL_FLOORS = {"real": 0.1843}
 
 
 @dataclass
