@@ -32,7 +32,7 @@ META_FIELDS = ("title", "agency", "year", "published", "format", "template")
 GENERATED_FLOOR = 1.0  # (cells + fields + checks right) / total on the generated set; stays exact
 # Per directory of committed real reports: cells and metadata fields right / (labelled + invented),
 # as the extractor measures it. Only ever raise a floor; a new directory starts at what it measures.
-REAL_FLOORS = {"real": 0.1843}
+REAL_FLOORS = {"real": 0.3172}  # 1304/4110 on the 20 reports (平潭, 莆田, 三明)
 
 
 @dataclass
@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  -", err)
             if len(shown) < len(s.errors):
                 print(f"  … {len(s.errors) - len(shown)} more (--errors 0 lists all)")
-        print(_summary(f"real, {group}", total))
+        print(_summary(f"group {group}", total))
 
     print()
     print(_summary("generated set", generated[1]))
