@@ -5,6 +5,10 @@ import hashlib
 
 import zstandard
 
+from archive.errors import BlobCorrupt
+
+__all__ = ["BlobCorrupt", "get", "put", "sha256", "unpack"]
+
 CODEC = "zstd"
 # Level 9: report HTML shrinks ~5-8x; higher levels cost far more CPU for a few percent.
 _LEVEL = 9
@@ -36,6 +40,17 @@ def unpack(content: bytes, codec: str) -> bytes:
 
 
 def get(conn, digest: str) -> bytes | None:
-    """Raw bytes for `digest`; `conn` is a sqlite3 connection or sqlite_utils Database."""
+    """Raw bytes for `digest`; `conn` is a sqlite3 connection or sqlite_utils Database.
+
+    The bytes are checked against their address: a blob altered in the file (by hand, or by
+    damage) raises `BlobCorrupt` rather than being re-read or served under its old hash."""
     row = conn.execute("SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
-    return unpack(row[0], row[1]) if row else None
+    if row is None:
+        return None
+    try:
+        data = unpack(row[0], row[1])
+    except (zstandard.ZstdError, ValueError) as exc:
+        raise BlobCorrupt(f"raw blob {digest} cannot be unpacked: {exc}") from exc
+    if sha256(data) != digest:
+        raise BlobCorrupt(f"raw blob {digest} does not match its sha256: refused")
+    return data

@@ -10,10 +10,6 @@ from extract.figures import find_figures
 from extract.meta import find_metadata
 from extract.report import ExtractError, NotAReport, Report, Unreadable
 
-# Bumped whenever extraction output may change; stored on every archived version so
-# `ogi reextract` knows what produced which figures.
-EXTRACTOR_VERSION = "0.1.0"
-
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -127,4 +123,4 @@ def _cell_text(doc: Document) -> str:
     return " ".join(c.text for b in doc.blocks for row in b.rows for c in row if c.text)
 
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]
+__all__ = ["MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]

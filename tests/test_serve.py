@@ -262,7 +262,8 @@ def test_search_text(client, db_path, q):
     rows = client.rows(f"/{DB}/search_text", q=q)
     conn = sqlite3.connect(db_path)
     expected = {vid for (vid,) in conn.execute(
-        "SELECT version_id FROM version_texts WHERE instr(text, ?) OR instr(title, ?)", [q, q])}
+        "SELECT r.version_id FROM reading_texts t JOIN readings r ON r.id = t.reading_id"
+        " WHERE instr(text, ?) OR instr(t.title, ?)", [q, q])}
     latest_ids = {vid for (vid,) in conn.execute("SELECT latest_version_id FROM documents")}
     conn.close()
     assert expected and {r["version_id"] for r in rows} == expected

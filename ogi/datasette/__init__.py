@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ogi.datasette import pages
 
-_VERSION_COLUMNS = ("reextract_of",)
+_VERSION_COLUMNS: tuple[str, ...] = ()
 
 
 def _is_version_column(column: str, table: str | None) -> bool:

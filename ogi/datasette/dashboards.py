@@ -70,7 +70,7 @@ SELECT d.year, SUM(fv.value) AS applications, COUNT(*) AS reports,
               {"year": "d.year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE c.table_name = 'applications' AND c.row_key = 'new_received' AND c.col_key = 'total'
   AND d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
 GROUP BY d.year ORDER BY d.year"""
@@ -83,7 +83,7 @@ SELECT d.year, o.label AS outcome, o.position, SUM(fv.value) AS requests,
 FROM outcome o
 CROSS JOIN cells c ON c.table_name = 'applications' AND c.row_key = o.row_key AND c.col_key = 'total'
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
 GROUP BY d.year, o.grp ORDER BY d.year, o.position"""
 
@@ -94,7 +94,7 @@ SELECT c.row_key, replace(c.row_label, {_denial_heading()}, '') AS reason,
               {"cell": "c.row_key || '__total'", "year": ":year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE c.table_name = 'applications' AND c.col_key = 'total' AND c.row_key LIKE 'denied%'
   {_year("d.year")} {_region("d.region")} {_agency("d.agency")}
 GROUP BY c.row_key, reason ORDER BY refused DESC"""
