@@ -7,6 +7,7 @@ from importlib import import_module
 from extract.checks import evaluate
 from extract.document import Document
 from extract.figures import find_figures
+from extract.limits import check_pdf
 from extract.meta import find_metadata
 from extract.report import ExtractError, NotAReport, Report, Unreadable
 
@@ -96,6 +97,8 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         raise Unreadable(f"document is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     fmt = sniff_format(data, url, content_type)
     try:
+        if fmt == "pdf":  # the other readers check their own limits (extract.limits)
+            check_pdf(data)
         doc = read_document(data, fmt, content_type)
     except ExtractError:
         raise
