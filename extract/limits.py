@@ -13,8 +13,10 @@ backstop for what these checks cannot see.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import struct
 import zipfile
 import zlib
 
@@ -212,7 +214,7 @@ _OBJ_BEFORE = re.compile(rb"(\d{1,10})\s+(\d{1,5})\s+$")
 _NAME = rb"/((?:[^\s/\[\]<>(){}%#]|#[0-9A-Fa-f]{2})+)"
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|" + _NAME + rb")")
 _NAMES = re.compile(_NAME)
-_INT = {key: re.compile(rb"/" + key.encode() + rb"\s+(\d{1,12})(?!\s+\d+\s+R)")
+_INT = {key: re.compile(rb"/" + key.encode() + rb"\s+(\d{1,12})\b(?!\s+\d+\s+R)")
         for key in ("Length", "Width", "Height", "N", "BitsPerComponent")}
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FONT = re.compile(rb"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
@@ -231,9 +233,10 @@ class _Over(Exception):
 
 def check_pdf(data: bytes) -> None:
     """Refuse a PDF with too many objects or a stream that decodes past its limit."""
-    objects = len(_OBJ_HEADER.findall(data))
-    if objects > MAX_PDF_OBJECTS:
-        raise Unreadable(f"PDF has {objects:,} objects, over the {MAX_PDF_OBJECTS:,}-object limit")
+    objects = 0
+    for objects, _header in enumerate(_OBJ_HEADER.finditer(data), 1):
+        if objects > MAX_PDF_OBJECTS:
+            raise Unreadable(f"PDF has over {MAX_PDF_OBJECTS:,} objects, the limit")
     decrypt = _decipher(data)
     total = done = 0
     for match in _STREAM.finditer(data):
@@ -251,20 +254,22 @@ def check_pdf(data: bytes) -> None:
             end = len(data)
         done = end
         raw = data[start:end]
-        if decrypt is not None and numbers is not None and not _XREF.search(dic):
-            try:
-                raw = decrypt(int(numbers[1]), int(numbers[2]), raw)
-            except Exception:  # noqa: BLE001 - undecryptable: the reader will say so itself
-                continue
         if _IMAGE.search(dic):
             kind, cap = "image", _image_cap(dic)
         elif _FONT.search(dic):
             kind, cap = "font", MAX_PDF_FONT_BYTES
         else:
             kind, cap = "stream", MAX_PDF_STREAM_BYTES
-        size = _decoded_size(raw, _filters(dic), cap)
+        filters = _filters(dic)
+        decoded = bool(filters) and filters[0] not in _CODECS
+        if decoded and decrypt is not None and numbers is not None and not _XREF.search(dic):
+            try:
+                raw = decrypt(int(numbers[1]), int(numbers[2]), raw)
+            except Exception:  # noqa: BLE001 - undecryptable: the reader will say so itself
+                continue
+        size = _decoded_size(raw, filters, cap) if decoded else (len(raw) if len(raw) <= cap else None)
         if size is None:
-            what = f"a {kind}" if kind != "stream" else "a content or object stream"
+            what = {"image": "an image", "font": "a font program"}.get(kind, "a content or object stream")
             obj = f" (object {int(numbers[1])})" if numbers is not None else ""
             raise Unreadable(f"PDF has {what}{obj} that decodes to over {_mb(cap)}, the limit")
         if kind != "image":
@@ -337,13 +342,15 @@ def _inflate(data: bytes, cap: int) -> bytes:
     inflater = zlib.decompressobj()
     pending = data
     try:
-        while pending and not inflater.eof:
+        while not inflater.eof:
             piece = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            if not piece and not pending:
+                break
             size += len(piece)
             if size > cap:
                 raise _Over
             out.append(piece)
-            pending = inflater.unconsumed_tail
     except zlib.error:
         pass
     return b"".join(out)
@@ -410,9 +417,32 @@ def _decipher(data: bytes):
         ident = _ID.search(data, max(0, len(data) - 4 * MiB))
         docid = [bytes.fromhex(ident[1].decode()), bytes.fromhex(ident[2].decode())] if ident else [b"", b""]
         factory = PDFDocument.security_handler_registry.get(int(param.get("V", 0)))
-        return factory(docid, param, "").decrypt if factory else None
+        if factory is None:
+            return None
+        handler = factory(docid, param, "")
     except Exception:  # noqa: BLE001 - a password or an unknown scheme: pdf.py reports it
         return None
+    _fast_rc4(handler)
+    return handler.decrypt
+
+
+def _fast_rc4(handler) -> None:
+    """Give the handler an RC4 from `cryptography`: pdfminer's own grows its output one byte
+    at a time (minutes per MB of stream). The per-object key is pdfminer's (PDF 32000 7.6.2)."""
+    from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
+    slow = getattr(type(handler), "decrypt_rc4", None)
+
+    def rc4(objid: int, genno: int, data: bytes) -> bytes:
+        key = handler.key + struct.pack("<L", objid)[:3] + struct.pack("<L", genno)[:2]
+        key = hashlib.md5(key).digest()[:min(len(key), 16)]
+        return Cipher(ARC4(key), mode=None).decryptor().update(data)
+
+    handler.decrypt_rc4 = rc4
+    for name, method in getattr(handler, "cfm", {}).items():  # V4 crypt filters, bound at init
+        if getattr(method, "__func__", None) is slow:
+            handler.cfm[name] = rc4
 
 
 __all__ = [name for name in globals() if name.isupper() and not name.startswith("_")] + [
