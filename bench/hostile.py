@@ -48,6 +48,8 @@ CASES = {
     "docx_bomb_1GiB": (lambda: H.docx_bomb(1024 * MiB), "http://x.gov.cn/a.docx", None),
     "docx_bomb_150MiB": (lambda: H.docx_bomb(150 * MiB), "http://x.gov.cn/a.docx", None),
     "docx_2M_paragraphs": (lambda: H.docx_paragraphs(2_000_000), "http://x.gov.cn/a.docx", None),
+    "docx_1.2M_elements": (lambda: H.docx_numbered_paragraphs(400_000), "http://x.gov.cn/a.docx", None),
+    "xlsx_150k_cells": (lambda: H.xlsx_numbered_cells(15_000, 10), "http://x.gov.cn/a.xlsx", None),
     "xlsx_1M_cells": (lambda: H.xlsx_cells(100_000, 10), "http://x.gov.cn/a.xlsx", None),
     "xlsx_merge_1M": (lambda: H.xlsx_workbook(b"<row><c><v>1</v></c></row>", merges=["A1:J100000"]),
                       "http://x.gov.cn/a.xlsx", None),

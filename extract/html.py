@@ -26,9 +26,10 @@ _INLINE_TAGS = ("span", "font", "o:p", "b", "strong", "i", "em", "u", "small", "
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 dd dt section article blockquote pre center td th tr".split())
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "select", "option", "iframe"])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Start and end tags of the inline runs above (attributes may hold quoted ">").
-_INLINE_RUN = re.compile(r"</?(?:%s)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>" % "|".join(map(re.escape, _INLINE_TAGS)),
-                         re.I)
+# Start and end tags of the inline runs above (attributes may hold a quoted ">"). A tag that
+# never ends is scanned up to the next "<" or a few KB, never to the end of the page.
+_INLINE_RUN = re.compile(r"</?(?:%s)\b(?:[^<>\"']|\"[^\"]{0,4000}\"|'[^']{0,4000}'){0,4000}>"
+                         % "|".join(map(re.escape, _INLINE_TAGS)), re.I)
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 

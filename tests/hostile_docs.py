@@ -127,6 +127,11 @@ def _member(name: str, data: bytes) -> tuple[str, bytes, int, int]:
 def _repeated_member(name: str, head: bytes, chunk: bytes, times: int, tail: bytes) -> tuple[str, bytes, int, int]:
     """A member holding head + chunk * times + tail, compressed without building it."""
     # Each piece is padded to a whole deflate stream boundary with full flushes, then joined.
+    # A small chunk is grouped first, so the flushes cost nothing next to it.
+    group = max(1, (64 * 1024) // max(len(chunk), 1))
+    if times >= 2 * group:
+        tail = chunk * (times % group) + tail
+        chunk, times = chunk * group, times // group
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     data = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
     first = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
@@ -157,6 +162,11 @@ def docx_paragraphs(count: int) -> bytes:
     return docx_document(b"<w:p><w:r><w:t>0</w:t></w:r></w:p>", repeat=count)
 
 
+def docx_numbered_paragraphs(count: int) -> bytes:
+    """A .docx of `count` numbered paragraphs: no repetition for a ratio check to catch."""
+    return docx_document(b"".join(b"<w:p><w:r><w:t>%d</w:t></w:r></w:p>" % i for i in range(count)))
+
+
 def docx_bomb(inflated: int = 1024 * MiB) -> bytes:
     """A .docx whose document.xml is `inflated` bytes, nearly all one paragraph's text."""
     return docx_document(b"0" * MiB, repeat=inflated // MiB)
@@ -177,6 +187,12 @@ def xlsx_workbook(sheet_data: bytes = b"", *, repeat: int = 1, merges: list[str]
                          f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>'.encode(),
                          sheet_data, repeat, b"</sheetData>" + merge + b"</worksheet>"),
     ])
+
+
+def xlsx_numbered_cells(rows: int, cols: int = 10) -> bytes:
+    """A .xlsx of rows x cols distinct numbers."""
+    return xlsx_workbook(b"".join(b"<row>" + b"".join(b"<c><v>%d</v></c>" % (r * cols + c) for c in range(cols))
+                                  + b"</row>" for r in range(rows)))
 
 
 def xlsx_cells(rows: int, cols: int = 10) -> bytes:

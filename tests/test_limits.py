@@ -16,13 +16,12 @@ import pytest
 import extract.html
 import extract.libreoffice
 import extract.limits
-import extract.office
 import extract.pdf
 import extract.tables
 from extract import extract_report
 from extract.encoding import decode_html, decode_text
 from extract.limits import check_pdf
-from extract.office import read_docx, read_doc, read_xlsx
+from extract.office import read_doc, read_docx, read_xlsx
 from extract.report import NotAReport, Unreadable
 from extract.tables import grid, table_blocks
 from hostile_docs import (MiB, deep_page, docx_bomb, docx_document, html_page, pdf, pdf_content_bomb, pdf_page,
