@@ -7,7 +7,7 @@ import zstandard
 
 from archive.errors import BlobCorrupt
 
-__all__ = ["BlobCorrupt", "get", "put", "sha256", "unpack"]
+__all__ = ["BlobCorrupt", "get", "put", "sha256", "unpack", "verified"]
 
 CODEC = "zstd"
 # Level 9: report HTML shrinks ~5-8x; higher levels cost far more CPU for a few percent.
@@ -32,25 +32,28 @@ def put(db, data: bytes, *, at: str, digest: str | None = None) -> str:
 
 
 def unpack(content: bytes, codec: str) -> bytes:
-    if codec == CODEC:
-        return zstandard.ZstdDecompressor().decompress(content)
     if codec in (None, "", "identity"):
         return bytes(content)
-    raise ValueError(f"unknown blob codec {codec!r}")
-
-
-def get(conn, digest: str) -> bytes | None:
-    """Raw bytes for `digest`; `conn` is a sqlite3 connection or sqlite_utils Database.
-
-    The bytes are checked against their address: a blob altered in the file (by hand, or by
-    damage) raises `BlobCorrupt` rather than being re-read or served under its old hash."""
-    row = conn.execute("SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
-    if row is None:
-        return None
+    if codec != CODEC:
+        raise BlobCorrupt(f"unknown blob codec {codec!r}")
     try:
-        data = unpack(row[0], row[1])
-    except (zstandard.ZstdError, ValueError) as exc:
-        raise BlobCorrupt(f"raw blob {digest} cannot be unpacked: {exc}") from exc
+        return zstandard.ZstdDecompressor().decompress(content)
+    except zstandard.ZstdError as exc:
+        raise BlobCorrupt(f"stored bytes cannot be unpacked: {exc}") from exc
+
+
+def verified(content: bytes, codec: str, digest: str) -> bytes:
+    """The original bytes of a stored blob, checked against their address: a blob altered in the
+    file (by hand, or by damage) raises `BlobCorrupt` rather than being re-read or served under
+    its old hash."""
+    data = unpack(content, codec)
     if sha256(data) != digest:
         raise BlobCorrupt(f"raw blob {digest} does not match its sha256: refused")
     return data
+
+
+def get(conn, digest: str) -> bytes | None:
+    """Raw bytes for `digest` (None if not stored); `conn` is a sqlite3 connection or
+    sqlite_utils Database. Raises `BlobCorrupt` if they no longer match `digest`."""
+    row = conn.execute("SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
+    return verified(row[0], row[1], digest) if row else None

@@ -113,6 +113,17 @@ def _pending_versions(db, ev: str, *, force: bool, latest_only: bool, summary: S
         yield version
 
 
+def stale_latest(db, extractor_version: str) -> int:
+    """How many documents' latest versions this extractor has neither read nor tried to read
+    (what `ogi status` reports and the nightly re-reading works through)."""
+    return db.execute("""
+        SELECT COUNT(*) FROM documents d WHERE d.latest_version_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.version_id = d.latest_version_id
+                          AND x.extractor_version = ?)
+          AND NOT EXISTS (SELECT 1 FROM reextractions x WHERE x.version_id = d.latest_version_id
+                          AND x.extractor_version = ?)""", [extractor_version, extractor_version]).fetchone()[0]
+
+
 def _pending_failures(db, ev: str, force: bool, summary: Summary) -> Iterable[dict]:
     for failure in db.query("SELECT * FROM failures WHERE status != 'recovered' ORDER BY id"):
         summary.examined += 1

@@ -27,22 +27,12 @@ from archive import blobs, health, schema, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
 from archive.errors import ArchiveError
-from archive.reextract import read_stored
+from archive.reextract import read_stored, stale_latest
 
 # A writer waits this long for another writer (e.g. `ogi reextract` during a crawl) instead of
 # failing at once; readers are never blocked in WAL mode.
 BUSY_TIMEOUT_MS = 60_000
 _OK_STATUSES = "(status BETWEEN 200 AND 299 OR status = 304)"
-
-
-# Documents whose latest version the extractor (?, ?) has neither read nor tried to read,
-# oldest current reading first: the order the nightly re-reading works through them.
-_STALE_LATEST = """
-SELECT d.id FROM documents d JOIN readings r ON r.id = d.latest_reading_id
-WHERE NOT EXISTS (SELECT 1 FROM readings x WHERE x.version_id = d.latest_version_id AND x.extractor_version = ?)
-  AND NOT EXISTS (SELECT 1 FROM reextractions x WHERE x.version_id = d.latest_version_id AND x.extractor_version = ?)
-ORDER BY r.read_at, d.id
-"""
 
 
 class Archive:
@@ -235,8 +225,7 @@ class Archive:
 
     def stale_latest(self, extractor_version: str | None = None) -> int:
         """How many documents' latest versions the extractor has not read yet."""
-        ev = extractor_version or extract.extractor_version()
-        return self.db.execute(_STALE_LATEST.replace("SELECT d.id", "SELECT COUNT(*)"), [ev, ev]).fetchone()[0]
+        return stale_latest(self.db, extractor_version or extract.extractor_version())
 
     def close(self) -> None:
         try:

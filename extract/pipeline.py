@@ -5,10 +5,13 @@ import os
 from importlib import import_module
 
 from extract.checks import evaluate
+from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
 from extract.limits import check_pdf
 from extract.meta import find_metadata
+from extract.narrative import read_statements, resolve, text_checks
+from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable
 
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
@@ -108,16 +111,26 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
+    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
+    statements = read_statements(doc.text, meta.year)
+    template = decide_template(meta.template, meta.year, figures, doc.text)
+    older = read_older(doc, statements) if template == "pre2019" else None
+    if older is not None:
+        figures = older.figures
+    from_text = frozenset(older.from_text) if older is not None else frozenset()
+    checks = evaluate(figures, template) + text_checks(resolve(statements, strict=True), figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,
         year=meta.year,
         published=meta.published,
-        source_url=url or None,
+        source_url=meta.source_url,
         format=doc.format,
-        template=meta.template,
+        template=template,
         figures=figures,
-        checks=evaluate(figures),
+        checks=checks,
+        evidence=older.evidence if older is not None else {},
+        consistency=summarize(checks, figures),
         text=doc.text,
     )
 

@@ -51,7 +51,7 @@ def test_first_store_creates_document_version_figures_checks_and_event(db):
     assert version["extractor_version"] == reading["extractor_version"] == extract.extractor_version()
     assert next(db.db.query("SELECT * FROM extractors"))["version"] == reading["extractor_version"]
     assert db.raw(version["raw_sha256"]) == page(1)
-    assert count(db, "figures", "version_id = ?", [version["id"]]) == len(labels.CELLS)
+    assert count(db, "figures", "version_id = ?", [version["id"]]) == len(labels.cells(tmpl="2021"))
     assert db.db.execute("SELECT value FROM figures WHERE row_key='new_received' AND col_key='total'").fetchone()[0] == 4
     assert count(db, "checks") == 1
     assert [e["kind"] for e in db.db.query("SELECT kind FROM events")] == ["new"]

@@ -6,6 +6,8 @@ template rows and columns, and what each table and bookkeeping column of the arc
 """
 from __future__ import annotations
 
+from extract.older import EXTRA_KEYS
+
 # Template rows, in English (keys as in SPEC.md / extract.template).
 ROWS_EN: dict[str, str] = {
     "regulations": "rules (规章)",
@@ -42,19 +44,31 @@ ROWS_EN: dict[str, str] = {
     "review": "administrative review (行政复议)",
     "litigation_direct": "litigation without prior review",
     "litigation_after_review": "litigation after review",
+    # 2019 template only
+    "other_services": "other external management services (2019 template)",
+    "procurement": "government centralised procurement (2019 template)",
+    "other_processing": "outcome: other handling, one row (2019 template)",
 }
+
+# Rows whose key alone is ambiguous across tables (applications.fees is not active.fees): the
+# pre-2019 reports' headline figures (extract.older.EXTRA_KEYS).
+ROWS_EN_BY_TABLE: dict[tuple[str, str], str] = {
+    tuple(key.split(".")[:2]): english for key, (_, english) in EXTRA_KEYS.items()}
 
 COLUMNS_EN: dict[str, dict[str, str]] = {
     "active": {
         "made": "made this year", "repealed": "repealed this year", "in_force": "currently in force",
         "decisions": "decisions this year", "amount": "amount collected this year (10,000 yuan)",
+        "published_new": "newly published this year (2019)", "published_total": "published in total (2019)",
+        "items_previous": "items last year (2019)", "items_change": "change this year (2019)",
+        "items": "procurement items (2019)", "total": "total (pre-2019 reports)",
     },
     "applications": {
         "natural_person": "natural persons", "commercial_enterprise": "commercial enterprises",
         "research_institution": "research institutions",
         "social_welfare_org": "public-welfare organisations",
         "legal_service_org": "legal service organisations", "other_org": "other organisations",
-        "total": "total",
+        "total": "total", "amount": "amount (10,000 yuan)",
     },
     "review_litigation": {
         "upheld": "decision upheld", "corrected": "decision corrected", "other": "other result",
@@ -116,7 +130,7 @@ COLUMNS: dict[str, str] = {
     "previous_version_id": "The version this one is compared with — 上一版本",
     "fetched_at": "When the bytes of this version were fetched (UTC) — 抓取时间",
     "published": "Publication date printed on the page or in the report (YYYY-MM-DD) — 发布日期",
-    "template": "Template the report follows: 2021, 2019 or unknown — 模板",
+    "template": "Template the report follows: 2021, 2019, pre2019 (2008–2018 reports: headline figures from the text or the old 统计表) or unknown — 模板",
     "format": "Document format: html, pdf, docx, doc, wps, txt… — 文件格式",
     "content_type": "HTTP Content-Type of the fetched document — 内容类型",
     "extractor_version": "Identity of the extractor that read the figures: a fingerprint of its "

@@ -101,7 +101,7 @@ for _name in INTERNAL_TABLES:
 
 
 def cell_description(cell: labels.Cell) -> str:
-    en_row = glossary.ROWS_EN.get(cell.row, cell.row)
+    en_row = glossary.ROWS_EN_BY_TABLE.get((cell.table, cell.row)) or glossary.ROWS_EN.get(cell.row, cell.row)
     en_col = glossary.COLUMNS_EN.get(cell.table, {}).get(cell.col, cell.col)
     return f"{cell.row_label}｜{cell.col_label} — {en_row}; {en_col}"
 

@@ -6,6 +6,7 @@ Both only read (Datasette's read connections are read-only); both take the datab
 """
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
 from urllib.parse import quote, unquote, urlsplit
@@ -89,14 +90,16 @@ async def version_page(request, datasette) -> Response:
         "source_href": _safe_href(version["url"]),
         "raw_href": datasette.urls.path(RAW_PATH + version["raw_sha256"]),
         "version_path": datasette.urls.path(VERSION_PATH),
-        "grids": layout.grids(values, changed),
-        "extra_cells": layout.extra_cells(values),
+        "grids": layout.grids(values, changed, version["template"] or "2021"),
+        "extra_cells": layout.extra_cells(values, version["template"] or "2021"),
         "changes": changes,
         "previous_version_id": changes[0]["previous_version_id"] if changes else None,
         "checks": checks,
         "failed_checks": sum(1 for c in checks if not c["ok"]),
         "versions": versions,
         "readings": readings,
+        # Where each figure not read from a template table came from (pre-2019 reports).
+        "evidence": sorted(json.loads(version["evidence"]).items()) if version["evidence"] else [],
         "events": events,
         "is_latest": version["latest_version_id"] == version_id,
         "format_value": layout.format_value,
@@ -116,11 +119,24 @@ def download_name(url: str | None, digest: str, content_type: str | None, fmt: s
     return name
 
 
+def _read_blob(conn, digest: str) -> tuple[bytes, str] | None:
+    """(compressed content, codec) of a stored original, read in chunks through SQLite's blob
+    I/O, which the read connections' length limit does not apply to (an original may be larger)."""
+    row = conn.execute("SELECT rowid, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
+    if row is None:
+        return None
+    chunks = []
+    with conn.blobopen("raw_blobs", "content", row[0], readonly=True) as blob:
+        while chunk := blob.read(1 << 20):
+            chunks.append(chunk)
+    return b"".join(chunks), row[1]
+
+
 async def raw_download(request, datasette) -> Response:
     db = datasette.get_database(database_name(datasette))
     digest = request.url_vars["sha256"]
-    blob = await _rows(db, "SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest])
-    if not blob:
+    blob = await db.execute_fn(lambda conn: _read_blob(conn, digest))
+    if blob is None:
         raise NotFound("No archived document with this sha256")
     seen = await _rows(db, """
         SELECT d.url, v.content_type, v.format FROM versions v JOIN documents d ON d.id = v.document_id
@@ -131,10 +147,8 @@ async def raw_download(request, datasette) -> Response:
     content_type = content_type or _FORMAT_TYPES.get(fmt or "") or "application/octet-stream"
     name = download_name(url, digest, content_type, fmt)
     try:
-        body = blobs.unpack(blob[0]["content"], blob[0]["codec"])
-    except ValueError:
-        body = None
-    if body is None or blobs.sha256(body) != digest:
+        body = blobs.verified(*blob, digest)
+    except blobs.BlobCorrupt:
         # Served under its address with immutable caching: bytes that no longer match it
         # (damaged or altered in the file) are refused, never passed off as the capture.
         return Response.text("refused: the archived bytes do not match their sha256", status=409)
