@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import hostile_docs as H  # noqa: E402
+import hostile_docs as docs  # noqa: E402
 
-MiB = H.MiB
+MiB = docs.MiB
 FIXTURE = ROOT / "tests" / "fixtures" / "reports"
 
 
@@ -32,26 +32,26 @@ def _fixture(name: str) -> bytes:
 
 # name -> (bytes factory, url, content type)
 CASES = {
-    "html_table_0.5MB": (lambda: H.table_page(MiB // 2), "http://x.gov.cn/a.html", "text/html"),
-    "html_table_1MB": (lambda: H.table_page(MiB), "http://x.gov.cn/a.html", "text/html"),
-    "html_table_2MB": (lambda: H.table_page(2 * MiB), "http://x.gov.cn/a.html", "text/html"),
-    "html_table_4MB": (lambda: H.table_page(4 * MiB), "http://x.gov.cn/a.html", "text/html"),
-    "html_table_49MB": (lambda: H.table_page(49 * MiB), "http://x.gov.cn/a.html", "text/html"),
-    "html_spans_100_20KB": (lambda: H.span_page(20_000, 100), "http://x.gov.cn/a.html", "text/html"),
+    "html_table_0.5MB": (lambda: docs.table_page(MiB // 2), "http://x.gov.cn/a.html", "text/html"),
+    "html_table_1MB": (lambda: docs.table_page(MiB), "http://x.gov.cn/a.html", "text/html"),
+    "html_table_2MB": (lambda: docs.table_page(2 * MiB), "http://x.gov.cn/a.html", "text/html"),
+    "html_table_4MB": (lambda: docs.table_page(4 * MiB), "http://x.gov.cn/a.html", "text/html"),
+    "html_table_49MB": (lambda: docs.table_page(49 * MiB), "http://x.gov.cn/a.html", "text/html"),
+    "html_spans_100_20KB": (lambda: docs.span_page(20_000, 100), "http://x.gov.cn/a.html", "text/html"),
     "html_deep_fonts_600": (lambda: _fixture("31_trs_word_deep_fonts_yichang_nyj_2023.html"),
                             "http://www.yichang.gov.cn/zfxxgk/show.html?aid=2&id=231987", "text/html"),
-    "html_deep_div_1500": (lambda: H.deep_page(1500, "div", "<p>报告</p>"), "http://x.gov.cn/a.html", "text/html"),
+    "html_deep_div_1500": (lambda: docs.deep_page(1500, "div", "<p>报告</p>"), "http://x.gov.cn/a.html", "text/html"),
     "html_gbk_as_latin1": (lambda: _fixture("04_hanweb_gbk_th_xihu_mzj_2023.html"),
                            "http://www.hzxh.gov.cn/a.html", "text/html; charset=iso-8859-1"),
-    "pdf_content_1GiB": (lambda: H.pdf_content_bomb(1024 * MiB), "http://x.gov.cn/a.pdf", "application/pdf"),
-    "pdf_content_64MiB": (lambda: H.pdf_content_bomb(64 * MiB), "http://x.gov.cn/a.pdf", "application/pdf"),
-    "docx_bomb_1GiB": (lambda: H.docx_bomb(1024 * MiB), "http://x.gov.cn/a.docx", None),
-    "docx_bomb_150MiB": (lambda: H.docx_bomb(150 * MiB), "http://x.gov.cn/a.docx", None),
-    "docx_2M_paragraphs": (lambda: H.docx_paragraphs(2_000_000), "http://x.gov.cn/a.docx", None),
-    "docx_1.2M_elements": (lambda: H.docx_numbered_paragraphs(400_000), "http://x.gov.cn/a.docx", None),
-    "xlsx_150k_cells": (lambda: H.xlsx_numbered_cells(15_000, 10), "http://x.gov.cn/a.xlsx", None),
-    "xlsx_1M_cells": (lambda: H.xlsx_cells(100_000, 10), "http://x.gov.cn/a.xlsx", None),
-    "xlsx_merge_1M": (lambda: H.xlsx_workbook(b"<row><c><v>1</v></c></row>", merges=["A1:J100000"]),
+    "pdf_content_1GiB": (lambda: docs.pdf_content_bomb(1024 * MiB), "http://x.gov.cn/a.pdf", "application/pdf"),
+    "pdf_content_64MiB": (lambda: docs.pdf_content_bomb(64 * MiB), "http://x.gov.cn/a.pdf", "application/pdf"),
+    "docx_bomb_1GiB": (lambda: docs.docx_bomb(1024 * MiB), "http://x.gov.cn/a.docx", None),
+    "docx_bomb_150MiB": (lambda: docs.docx_bomb(150 * MiB), "http://x.gov.cn/a.docx", None),
+    "docx_2M_paragraphs": (lambda: docs.docx_paragraphs(2_000_000), "http://x.gov.cn/a.docx", None),
+    "docx_1.2M_elements": (lambda: docs.docx_numbered_paragraphs(400_000), "http://x.gov.cn/a.docx", None),
+    "xlsx_150k_cells": (lambda: docs.xlsx_numbered_cells(15_000, 10), "http://x.gov.cn/a.xlsx", None),
+    "xlsx_1M_cells": (lambda: docs.xlsx_cells(100_000, 10), "http://x.gov.cn/a.xlsx", None),
+    "xlsx_merge_1M": (lambda: docs.xlsx_workbook(b"<row><c><v>1</v></c></row>", merges=["A1:J100000"]),
                       "http://x.gov.cn/a.xlsx", None),
 }
 

@@ -253,7 +253,6 @@ def check_pdf(data: bytes) -> None:
         if end < 0:
             end = len(data)
         done = end
-        raw = data[start:end]
         if _IMAGE.search(dic):
             kind, cap = "image", _image_cap(dic)
         elif _FONT.search(dic):
@@ -261,13 +260,16 @@ def check_pdf(data: bytes) -> None:
         else:
             kind, cap = "stream", MAX_PDF_STREAM_BYTES
         filters = _filters(dic)
-        decoded = bool(filters) and filters[0] not in _CODECS
-        if decoded and decrypt is not None and numbers is not None and not _XREF.search(dic):
-            try:
-                raw = decrypt(int(numbers[1]), int(numbers[2]), raw)
-            except Exception:  # noqa: BLE001 - undecryptable: the reader will say so itself
-                continue
-        size = _decoded_size(raw, filters, cap) if decoded else (len(raw) if len(raw) <= cap else None)
+        if filters and filters[0] not in _CODECS:
+            raw = data[start:end]
+            if decrypt is not None and numbers is not None and not _XREF.search(dic):
+                try:
+                    raw = decrypt(int(numbers[1]), int(numbers[2]), raw)
+                except Exception:  # noqa: BLE001 - undecryptable: the reader will say so itself
+                    continue
+            size = _decoded_size(raw, filters, cap)
+        else:  # stored as it is, or an image codec pdfminer never runs
+            size = end - start if end - start <= cap else None
         if size is None:
             what = {"image": "an image", "font": "a font program"}.get(kind, "a content or object stream")
             obj = f" (object {int(numbers[1])})" if numbers is not None else ""
@@ -396,9 +398,8 @@ def _decipher(data: bytes):
     """pdfminer's decryption for an encrypted PDF opened with the empty user password (how
     agencies' permission-restricted PDFs open), or None. The encryption dictionary is never in
     an object stream, so it is read straight from the bytes."""
-    found = None
-    for found in _ENCRYPT.finditer(data, max(0, len(data) - 4 * MiB)):
-        pass
+    # The last trailer's /Encrypt is the one in effect.
+    found = next(reversed(list(_ENCRYPT.finditer(data, max(0, len(data) - 4 * MiB)))), None)
     if found is None:
         return None
     try:
