@@ -8,6 +8,7 @@ from extract.checks import evaluate
 from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
+from extract.limits import check_pdf
 from extract.meta import find_metadata
 from extract.narrative import read_statements, resolve, text_checks
 from extract.older import decide_template, read_older
@@ -99,6 +100,8 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         raise Unreadable(f"document is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     fmt = sniff_format(data, url, content_type)
     try:
+        if fmt == "pdf":  # the other readers check their own limits (extract.limits)
+            check_pdf(data)
         doc = read_document(data, fmt, content_type)
     except ExtractError:
         raise

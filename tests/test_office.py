@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import extract.libreoffice
+import extract.limits
 import extract.office
 from extract import Unreadable, extract_report
 from attachment_fixtures import APPLICANT_KEYS, block_with, data, expected, figure, make, row_with
@@ -213,7 +214,7 @@ def test_zip_that_is_not_a_word_document_is_unreadable():
 
 
 def test_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr(extract.office, "MAX_UNPACKED_BYTES", 20_000)
+    monkeypatch.setattr(extract.limits, "MAX_OOXML_UNPACKED_BYTES", 20_000)
     with pytest.raises(Unreadable, match="unpacks to"):
         read_docx(data("docx_vmerge_blank.docx"))
 
