@@ -15,18 +15,27 @@ from dataclasses import dataclass, field
 from statistics import median
 
 import pdfplumber
+from pdfplumber.utils import extract_words
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.celltext import collapse_cjk_spaces, drop_page_marks, is_page_mark, join_lines, property_title
+from extract.checks import evaluate
 from extract.document import Block, Cell, Document
+from extract.figures import find_figures
+from extract.layout import read_tables, repair_labels
 from extract.numbers import is_blank, is_value
 from extract.report import ImageOnly, NotAReport, Unreadable
+from extract.words import Rule
+from extract.words import Word as PlacedWord
 
 # Word, WPS and LibreOffice print cell borders as lines or thin filled rectangles; pdfplumber's
 # line strategy with its default tolerances joins both into one grid.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# Words for the layout reader: characters closer than a quarter of their size; slightly rotated
+# text (a page printed at an angle) read like upright text.
+_WORD_SETTINGS = {"x_tolerance_ratio": 0.25, "line_dir_rotated": "ttb", "char_dir_rotated": "ltr"}
 # Reports run to a few dozen pages; beyond this the file is something else (or hostile).
 MAX_PAGES = 300
 # A page with fewer characters than this but with pictures is a scan.
@@ -101,9 +110,26 @@ class _Page:
     pictures: bool
     undecoded: int  # characters pdfminer could only give as "(cid:123)"
     height: float
+    words: list[PlacedWord] = field(default_factory=list)  # for the layout reader
+    rules: list[Rule] = field(default_factory=list)
 
 
 def read_pdf(data: bytes) -> Document:
+    return _readings(data).document
+
+
+@dataclass
+class Readings:
+    """The readings of one PDF: ruled grids (pdfplumber's line strategy), tables placed by
+    geometry (`extract.layout`), the text lines, and the Document made of them."""
+
+    grids: list[Block]
+    placed: list[Block]
+    lines: Block | None
+    document: Document
+
+
+def _readings(data: bytes) -> Readings:
     if b"%%EOF" not in data[-2048:]:
         raise Unreadable("truncated PDF: no end-of-file marker (%%EOF)")
     try:
@@ -131,16 +157,52 @@ def read_pdf(data: bytes) -> Document:
     finally:
         _close(pdf)
     _reject_scans(parsed)
+    # Template tables read by geometry from every word of the document (shared with OCR).
+    placed = read_tables([w for p in parsed for w in p.words], [r for p in parsed for r in p.rules],
+                         {i: p.height for i, p in enumerate(parsed)})
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
-    blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
+    grids = [Block(rows=repair_labels(rows)) for rows in (_rows(t) for t in tables) if rows]
+    blocks = _by_arithmetic(placed, grids)
     # The text lines always follow as a last block: they are the whole report when nothing is
-    # ruled, and fill in a borderless table of an otherwise ruled report (cells the ruled tables
-    # gave come first and win).
+    # ruled or placed, and fill in what neither reading found (cells read before win).
     rows = [[Cell(seg) for seg in line.segments] for line in _unwrap(_all_lines(parsed))]
-    if rows:
-        blocks.append(Block(rows=rows))
-    return Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+    lines = Block(rows=rows) if rows else None
+    if lines is not None:
+        blocks.append(lines)
+    document = Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+    return Readings(grids, placed, lines, document)
+
+
+_TABLES = ("active", "applications", "review_litigation")
+
+
+def _by_arithmetic(placed: list[Block], grids: list[Block]) -> list[Block]:
+    """Two readings of the same tables: by geometry (`extract.layout`) and by the ruled grid.
+    For each template table, the reading whose figures satisfy more of the template's own
+    arithmetic (then: gives more cells) comes first, so its cells win; ties go to the ruled
+    grid, which is exact wherever its lines are drawn. The other reading still fills cells the
+    first one lacks."""
+    scored = []
+    for order, block in enumerate(grids + placed):
+        figures = find_figures([block])
+        checks = evaluate(figures)
+        scores = {}
+        for table in _TABLES:
+            cells = sum(len(cols) for cols in figures.get(table, {}).values())
+            if not cells:
+                continue
+            mine = [c for c in checks if c.rule.startswith(table + ".")]
+            ok = sum(1 for c in mine if c.ok)
+            scores[table] = (ok - 2 * (len(mine) - ok), cells, -order)
+        scored.append((block, scores))
+    out: list[Block] = []
+    for table in _TABLES:
+        best = max((s for s in scored if table in s[1]), key=lambda s: s[1][table], default=None)
+        if best is not None and all(best[0] is not b for b in out):
+            out.append(best[0])
+    out.extend(b for b, _ in scored if all(b is not o for o in out))
+    return out
 
 
 def _close(pdf) -> None:
@@ -193,8 +255,26 @@ def _read_page(page, index: int) -> _Page:
     loose = _fill_tables(chars, tables) if tables else chars
     tables = [t for t in tables if any(c.text for c in t.cells)]
     lines = [ln for ln in _lines(loose, index) if ln.segments]
+    words = [PlacedWord(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], index)
+             for w in extract_words(_without_fake_bold(chars), **_WORD_SETTINGS)] if chars else []
+    rules = [Rule(e["x0"], e["x1"], e["top"], e["bottom"], index) for e in page.edges
+             if max(e["x1"] - e["x0"], e["bottom"] - e["top"]) > 2] if chars else []
     return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures,
-                 undecoded, page.height)
+                 undecoded, page.height, words, rules)
+
+
+def _without_fake_bold(chars: list[dict]) -> list[dict]:
+    """Fake bold prints each glyph twice a hair apart; keep one. (pdfplumber's dedupe_chars
+    does this too, but costs more than parsing the page.)"""
+    out, last = [], None
+    for ch in sorted(chars, key=lambda c: (c["text"], c["top"], c["x0"])):
+        if last is not None and ch["text"] == last["text"]:
+            tol = 0.3 * (ch["size"] or 10.0)
+            if abs(ch["top"] - last["top"]) < tol and abs(ch["x0"] - last["x0"]) < tol:
+                continue
+        out.append(ch)
+        last = ch
+    return out
 
 
 def _grid_of(bboxes, page: int) -> _Table | None:

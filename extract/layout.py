@@ -1,0 +1,979 @@
+"""Positioned words → the template's tables, by geometry (shared by the PDF and the OCR reader).
+
+    read_tables(words, rules=(), page_heights=None) -> list[Block]
+
+`words` are `extract.words.Word`s in page coordinates (`top` grows downwards); a word may hold
+several space-separated pieces (OCR line boxes), which are split in proportion to their
+characters. `rules` are ruling lines where the source has them (PDF drawing operators, lines
+found in a scan); without any, text-box geometry alone decides. `page_heights` (page -> height)
+lets bare page numbers at the page edges be recognised.
+
+Each template table found (主动公开 / 收到和处理申请 / 行政复议行政诉讼) becomes one `Block`: a
+header row whose cells name the value columns (`Cell.col` = grid column), then one row per table
+row: its group context (a vertical one-character-per-line label, a group label such as
+（三）不予公开), its own label, and one value cell per column (`""` where the column is blank).
+The figure mapper (`extract.figures`) reads these like any grid.
+
+How the geometry is read, and why:
+- Value columns come from the figures themselves: the x-extents of number words overlap within a
+  column whichever way it is aligned; header words (自然人, 商 业 企 业 spaced or wrapped, 结果维持)
+  are then assigned to those columns, and a column left entirely blank is recovered from the
+  header word standing in the gap. Vertical ruling lines, where present, set the boundaries.
+- Rows are the row labels, not the text lines: a label wrapped over two or three lines is one
+  label (a continuation line never starts with an enumeration and never is a label of its own),
+  and a line of figures is matched to the label whose vertical band it overlaps or is nearest to,
+  in order, never across a horizontal ruling line. Figures printed a line above their label,
+  or centred on a three-line label, land in the right row.
+- Group context: characters stacked one per line are a vertical group label; a label with
+  another label to its right on the same lines, or standing in the group column with no figures
+  of its own, is a group label (（三）不予公开, wrapped or split by a page break), carried to every
+  item of its group (items numbered 1., 2., … restart at each group).
+- A row whose figures ran together into one word ("8000008" for 8 0 0 0 0 0 8), so that no
+  column boundary can place them, is handed on as run-together text (see `_merged_row`): never
+  guessed here.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from statistics import median
+
+from extract.celltext import collapse_cjk_spaces, is_page_mark, join_lines
+from extract.document import Block, Cell, Row
+from extract.figures import norm_label
+from extract.numbers import clean, is_value
+from extract.template import GROUP_HEADINGS, ROWS
+from extract.words import Rule, Word
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary that finds the tables (the template's own headings and header words)
+# --------------------------------------------------------------------------------------------
+
+_ACTIVE_START = re.compile(r"第二十条|信息内容|制发件数|新制作数量|上一年项目数量|处理决定数量")
+_APPLICATIONS_START = re.compile(r"申请人情况|自然人")
+_APPLICATIONS_FIRST_ROW = re.compile(r"本年新收|新收.{0,8}申请")
+_REVIEW_START = re.compile(r"行政复议")
+_REVIEW_NEXT = re.compile(r"行政诉讼|维持|纠正|尚未审结")
+# After the tables: sections 五/六 of the template.
+_END = re.compile(r"^[五六七八]、|存在的?主要问题|其他需要报告")
+# A section heading ("三、收到和处理政府信息公开申请情况") is never a table row.
+_HEADING = re.compile(r"^[一二三四五六七八九十]、.{4,40}(?:情况|问题|事项)$")
+# Sub-tables of table 1, each with its own header and columns.
+_ACTIVE_SUBTABLE = re.compile(r"第二十条|信息内容")
+_ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、](?!\d))")
+_ITEM_NUMBER = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")
+_DIGIT = re.compile(r"\d")
+_BARE_NUMBER = re.compile(r"^\d{1,3}$")
+
+# Geometry, in units of the text height.
+_LINE_TOL = 0.5      # centres closer than this share a line
+_WORD_GAP = 0.25     # a wider gap inside a label is a space (kept only between Latin/digits)
+_CELL_GAP = 1.0      # a wider gap inside a label line separates two label cells
+_ITEM_GAP = 0.5      # ... and so does a middling one before an enumeration ("（三）不予公开 1.…")
+_WRAP_GAP = 1.6      # a label line at most this far below another may continue it
+_ROW_REACH = 1.6     # figures at most this far from a label's band may belong to it
+_SKEW_MIN = 0.002    # slopes below this are noise, not a rotated page
+
+
+@dataclass
+class _Line:
+    words: list[Word]
+    page: int
+    top: float
+    bottom: float
+    text: str = ""
+    flat: str = ""
+
+    def __post_init__(self):
+        self.text = _join(self.words)
+        self.flat = clean(self.text)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Label:
+    """A label cell: one or more stacked label lines."""
+
+    lines: list[list[Word]]
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    role: str = "row"  # row | group | vertical
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = join_lines(_join(ws) for ws in self.lines)
+        return self._text
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return median(w.bottom - w.top for ws in self.lines for w in ws)
+
+    def absorb(self, other: _Label) -> None:
+        self.lines.extend(other.lines)
+        self._text = None
+        self.x0, self.x1 = min(self.x0, other.x0), max(self.x1, other.x1)
+        self.top, self.bottom = min(self.top, other.top), max(self.bottom, other.bottom)
+
+
+@dataclass
+class _Figures:
+    """A line of figures in the value area: column -> words."""
+
+    page: int
+    top: float
+    bottom: float
+    words: list[Word]
+    cells: dict[int, list[Word]] = field(default_factory=dict)
+    merged: bool = False
+    notes: dict[int, list[Word]] = field(default_factory=dict)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | None = None) -> list[Block]:
+    """The template tables found in `words`, one Block each, in document order."""
+    tokens = _deskew([t for w in words for t in _split(w)])
+    if not tokens:
+        return []
+    lines = _drop_furniture(_lines(tokens), page_heights or {})
+    rules = [r for r in rules if _is_horizontal(r) or _is_vertical(r)]
+    blocks = []
+    for kind, region in _regions(lines):
+        region = [ln for ln in region if not _is_prose(ln) and not _HEADING.match(ln.flat)]
+        if kind == "active":
+            rows = []
+            for part in _subtables(region):
+                rows.extend(_read_table(part, rules))
+        else:
+            rows = _read_table(region, rules)
+        if rows:
+            blocks.append(Block(rows=repair_labels(rows)))
+    return blocks
+
+
+def repair_labels(rows: list[Row]) -> list[Row]:
+    """Row labels with characters dropped, changed or swapped ("2.其他法律行政止公开", 中请 for
+    申请 from OCR) given the template's wording of the row they stand for — only where no label
+    pattern matches, only among the template rows between the rows recognised before and after
+    it (template order), with the same item number, and clearly closer to one of them than to
+    any other. Anything less certain is left as printed (and then read as no row)."""
+    found = []  # (row, label cell, template position or None)
+    for i, row in enumerate(rows):
+        k = _label_cell(row)
+        if k is None:
+            continue
+        if not any(_is_figure(c.text) for c in row[k + 1:]):
+            continue  # a header or a label alone: no row to place
+        keys = _template_rows(row[k].text)
+        known = [_ORDER[key] for key in keys if key in _ORDER]
+        found.append((i, k, min(known) if known else None, bool(keys)))
+    out = list(rows)
+    for n, (i, k, _pos, recognised) in enumerate(found):
+        if recognised:
+            continue
+        before = max((p for _i, _k, p, _r in found[:n] if p is not None), default=-1)
+        after = min((p for _i, _k, p, _r in found[n + 1:] if p is not None), default=len(_APPLICATION_ROWS))
+        spec = _closest(rows[i][k].text, _APPLICATION_ROWS[before + 1:after])
+        if spec is not None:
+            cell = rows[i][k]
+            out[i] = rows[i][:k] + [Cell(spec.label, cell.col, cell.origin)] + rows[i][k + 1:]
+    return out
+
+
+_APPLICATION_ROWS = [spec for spec in ROWS if spec.table == "applications"]
+_ORDER = {spec.key: i for i, spec in enumerate(_APPLICATION_ROWS)}
+
+
+def _label_cell(row: Row) -> int | None:
+    last = None
+    for k, cell in enumerate(row):
+        if not is_value(cell.text):
+            last = k
+    return last
+
+
+def _closest(text: str, candidates) -> object | None:
+    name = norm_label(text)
+    if len(name) < 4 or name in GROUP_HEADINGS:
+        return None
+    number = _ITEM_NUMBER.match(clean(text))
+    scored = []
+    for spec in candidates:
+        theirs = _ITEM_NUMBER.match(clean(spec.label))
+        if number and theirs and number.group(1) != theirs.group(1):
+            continue
+        scored.append((SequenceMatcher(None, name, norm_label(spec.label)).ratio(), spec))
+    scored.sort(key=lambda s: -s[0])
+    if not scored:
+        return None
+    best, spec = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if best >= 0.75 and best - runner_up >= 0.15:
+        return spec
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Words and lines
+# --------------------------------------------------------------------------------------------
+
+def _units(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+
+
+def _split(word: Word) -> list[Word]:
+    """A word holding several space-separated pieces (OCR gives whole line boxes) becomes one
+    word per piece, placed in proportion to the characters before it."""
+    text = word.text.replace("\u3000", " ").replace("\u00a0", " ")
+    parts = text.split()
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return [word if word.text == parts[0] else _with(word, text=parts[0])]
+    total = sum(_units(ch) for ch in text) or 1.0
+    scale = (word.x1 - word.x0) / total
+    out, x, i = [], word.x0, 0
+    for part in parts:
+        while text[i] == " ":
+            x += _units(" ") * scale
+            i += 1
+        width = sum(_units(ch) for ch in part) * scale
+        out.append(_with(word, text=part, x0=x, x1=x + width))
+        x += width
+        i += len(part)
+    return out
+
+
+def _with(word: Word, **changes) -> Word:
+    values = {"text": word.text, "x0": word.x0, "x1": word.x1, "top": word.top, "bottom": word.bottom,
+              "page": word.page, "conf": word.conf}
+    values.update(changes)
+    return Word(**values)
+
+
+def _height(word: Word) -> float:
+    return max(word.bottom - word.top, 1.0)
+
+
+def _cy(word: Word) -> float:
+    return (word.top + word.bottom) / 2
+
+
+def _cx(word: Word) -> float:
+    return (word.x0 + word.x1) / 2
+
+
+def _join(words: list[Word]) -> str:
+    """Words of one line as text: a space where the gap is wide (dropped again between CJK)."""
+    out, prev = "", None
+    for w in sorted(words, key=lambda w: w.x0):
+        if prev is not None and w.x0 - prev.x1 > _WORD_GAP * _height(w):
+            out += " "
+        out += w.text
+        prev = w
+    return collapse_cjk_spaces(out)
+
+
+def _deskew(words: list[Word]) -> list[Word]:
+    """Level a slightly rotated page (scans): rows of words that climb or fall across the page
+    would otherwise fall into several lines. The slope is the median over runs of words that
+    clearly share a line."""
+    out = []
+    for page in sorted({w.page for w in words}):
+        ws = [w for w in words if w.page == page]
+        slope = _slope(ws)
+        if abs(slope) < _SKEW_MIN:
+            out.extend(ws)
+            continue
+        xc = median(_cx(w) for w in ws)
+        yc = median(_cy(w) for w in ws)
+        for w in ws:
+            dy = -slope * (_cx(w) - xc)
+            dx = slope * (_cy(w) - yc)
+            out.append(_with(w, x0=w.x0 + dx, x1=w.x1 + dx, top=w.top + dy, bottom=w.bottom + dy))
+    return out
+
+
+def _slope(words: list[Word]) -> float:
+    slopes = []
+    for line in _cluster_lines(words, 0.35):
+        if len(line) < 4:
+            continue
+        xs, ys = [_cx(w) for w in line], [_cy(w) for w in line]
+        span = max(xs) - min(xs)
+        if span < 10 * median(_height(w) for w in line):
+            continue
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        var = sum((x - mx) ** 2 for x in xs)
+        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var)
+    return median(slopes) if len(slopes) >= 3 else 0.0
+
+
+def _cluster_lines(words: list[Word], tol: float = _LINE_TOL) -> list[list[Word]]:
+    """Words of one page grouped by vertical centre."""
+    groups: list[list[Word]] = []
+    centre = size = 0.0
+    for w in sorted(words, key=_cy):
+        if groups and abs(_cy(w) - centre) <= tol * max(_height(w), size):
+            groups[-1].append(w)
+            n = len(groups[-1])
+            centre += (_cy(w) - centre) / n
+        else:
+            groups.append([w])
+            centre, size = _cy(w), _height(w)
+    return [sorted(g, key=lambda w: w.x0) for g in groups]
+
+
+def _lines(words: list[Word]) -> list[_Line]:
+    out = []
+    for page in sorted({w.page for w in words}):
+        for group in _cluster_lines([w for w in words if w.page == page]):
+            out.append(_Line(group, page, min(w.top for w in group), max(w.bottom for w in group)))
+    return out
+
+
+def _drop_furniture(lines: list[_Line], heights: dict[int, float]) -> list[_Line]:
+    """Page numbers ("- 3 -", "第3页", a bare number alone at the very top or bottom)."""
+    out = []
+    for i, ln in enumerate(lines):
+        if is_page_mark(ln.text):
+            continue
+        height = heights.get(ln.page)
+        if height and _BARE_NUMBER.match(ln.flat):
+            first = i == 0 or lines[i - 1].page != ln.page
+            last = i == len(lines) - 1 or lines[i + 1].page != ln.page
+            if (first and ln.bottom < 0.12 * height) or (last and ln.top > 0.85 * height):
+                continue
+        out.append(ln)
+    return out
+
+
+def _is_prose(line: _Line) -> bool:
+    """A paragraph line between or around the tables."""
+    flat = line.flat
+    if "。" in flat:
+        return True
+    return len(flat) >= 30 and not any(_is_figure(w.text) for w in line.words)
+
+
+@lru_cache(maxsize=4096)
+def _is_figure(text: str) -> bool:
+    """A number word (digits, possibly with a unit or a note), not an enumeration like "1."."""
+    return bool(_DIGIT.search(text)) and is_value(text)
+
+
+@lru_cache(maxsize=1024)
+def _is_zero_mark(text: str) -> bool:
+    return not _DIGIT.search(text) and is_value(text) and bool(clean(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Where the tables are
+# --------------------------------------------------------------------------------------------
+
+def _regions(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
+    flats = [ln.flat for ln in lines]
+    n = len(lines)
+
+    def first(pattern, start=0, stop=None, where=lambda i: True):
+        for i in range(start, n if stop is None else stop):
+            if pattern.search(flats[i]) and where(i):
+                return i
+        return None
+
+    first_row = first(_APPLICATIONS_FIRST_ROW)
+    apps = None
+    if first_row is not None:
+        apps = first(_APPLICATIONS_START, max(0, first_row - 20), first_row + 1,
+                     lambda i: not _is_prose(lines[i]))
+        apps = first_row if apps is None else apps
+    active = first(_ACTIVE_START, 0, apps, where=lambda i: not _is_prose(lines[i]))
+    after = first_row if first_row is not None else (active or 0)
+    review = first(_REVIEW_START, after,
+                   where=lambda i: not _is_prose(lines[i]) and bool(_REVIEW_NEXT.search("".join(flats[i:i + 4]))))
+    starts = sorted((i, kind) for kind, i in (("active", active), ("applications", apps), ("review", review))
+                    if i is not None)
+    out = []
+    for k, (i, kind) in enumerate(starts):
+        stop = starts[k + 1][0] if k + 1 < len(starts) else n
+        end = first(_END, i + 1, stop)
+        out.append((kind, lines[i:end if end is not None else stop]))
+    return out
+
+
+def _subtables(lines: list[_Line]) -> list[list[_Line]]:
+    """Table 1 is several small tables (第二十条第（一）项 …), each with its own columns."""
+    parts: list[list[_Line]] = [[]]
+    has_figures = False
+    for ln in lines:
+        if _ACTIVE_SUBTABLE.search(ln.flat) and has_figures:
+            parts.append([])
+            has_figures = False
+        parts[-1].append(ln)
+        has_figures = has_figures or any(_is_figure(w.text) for w in ln.words)
+    return [p for p in parts if p]
+
+
+# --------------------------------------------------------------------------------------------
+# One table
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class _Grid:
+    bounds: list[float]  # value column boundaries: bounds[j] .. bounds[j + 1] is column j
+    cores: list[tuple[float, float]]  # x-extent of the figures of each column
+
+    @property
+    def left(self) -> float:
+        return self.bounds[0]
+
+    def column(self, x: float) -> int | None:
+        if x < self.bounds[0] or x > self.bounds[-1]:
+            return None
+        for j in range(len(self.bounds) - 1):
+            if x <= self.bounds[j + 1]:
+                return j
+        return len(self.bounds) - 2
+
+    def spans(self, word: Word) -> int:
+        """How many columns' figures a word covers (more than one: figures run together)."""
+        n = 0
+        for lo, hi in self.cores:
+            if min(word.x1, hi) - max(word.x0, lo) > 0.3 * max(hi - lo, 1.0):
+                n += 1
+        return n
+
+
+def _read_table(lines: list[_Line], rules: list[Rule]) -> list[Row]:
+    words = [w for ln in lines for w in ln.words]
+    figures = [w for w in words if _is_figure(w.text)]
+    if not figures:
+        return []
+    pages = {ln.page for ln in lines}
+    page_rules = [r for r in rules if r.page in pages]
+    h = median(_height(w) for w in words)
+    grid = _grid(figures, h, page_rules)
+    rows_of_figures = _figure_lines(_value_words(words, grid, set()), grid)
+    if not rows_of_figures:
+        return []
+    header = _header_words(words, grid, rows_of_figures[0], h)
+    grid = _add_blank_columns(grid, [w for w in header if _cx(w) >= grid.left], h, page_rules)
+    skip = {id(w) for w in header}
+    values = _value_words(words, grid, skip)
+    rows_of_figures = _figure_lines(values, grid)
+    skip |= {id(w) for w in values}
+    body = [w for w in words if id(w) not in skip]
+    _attach_notes([w for w in body if _cx(w) >= grid.left], rows_of_figures, grid)
+    labels = _labels([w for w in body if _cx(w) < grid.left], h, page_rules, rows_of_figures)
+    # Grid columns: the vertical group label, the group column, the row label, then the values.
+    label_col = int(any(c.role == "vertical" for c in labels)) + int(any(c.role == "group" for c in labels))
+    return _header_rows(header, grid, h, label_col + 1) + \
+        _body_rows(labels, rows_of_figures, grid, label_col, page_rules)
+
+
+def _value_words(words: list[Word], grid: _Grid, skip: set[int]) -> list[Word]:
+    return [w for w in words if id(w) not in skip and _cx(w) >= grid.left
+            and (_is_figure(w.text) or _is_zero_mark(w.text))]
+
+
+def _header_words(words: list[Word], grid: _Grid, first: _Figures, h: float) -> list[Word]:
+    """Text above the first line of figures. Its lowest value-area word (a column name) bounds
+    it, so that a first row label wrapped above its figures stays in the body."""
+    above = [w for w in words if (w.page, _cy(w)) < (first.page, first.top) and not _is_figure(w.text)]
+    value_head = [w for w in above if _cx(w) >= grid.left]
+    if not value_head:
+        return []
+    page = max(w.page for w in value_head)
+    limit = max(w.bottom for w in value_head if w.page == page)
+    return [w for w in above if w.page < page or w.bottom <= limit + 0.2 * h]
+
+
+def _grid(figures: list[Word], h: float, rules: list[Rule]) -> _Grid:
+    # Long figures may be several run together: learn the columns from the others if any.
+    short = [w for w in figures if len(clean(w.text)) <= 6] or figures
+    cores: list[list[float]] = []
+    for w in sorted(short, key=lambda w: w.x0):
+        if cores and w.x0 <= cores[-1][1] + 0.25 * h:
+            cores[-1][1] = max(cores[-1][1], w.x1)
+        else:
+            cores.append([w.x0, w.x1])
+    return _bounds([(a, b) for a, b in cores], h, rules)
+
+
+def _bounds(cores: list[tuple[float, float]], h: float, rules: list[Rule]) -> _Grid:
+    verticals = sorted({round(r.x0, 1) for r in rules if _is_vertical(r)})
+    bounds = []
+    for j in range(len(cores) + 1):
+        if j == 0:
+            gap = cores[1][0] - cores[0][1] if len(cores) > 1 else 4 * h
+            lo, hi = cores[0][0] - max(gap, 2 * h), cores[0][0]
+            guess = cores[0][0] - max(gap / 2, h)
+        elif j == len(cores):
+            # As wide on the right of its figures as the column is on their left.
+            centre = (cores[-1][0] + cores[-1][1]) / 2
+            half = centre - bounds[-1] if len(cores) > 1 else 2 * h
+            lo, hi = cores[-1][1], centre + 2 * half
+            guess = centre + half
+        else:
+            lo, hi = cores[j - 1][1], cores[j][0]
+            guess = (lo + hi) / 2
+        between = [x for x in verticals if lo <= x <= hi]
+        bounds.append(min(between, key=lambda x: abs(x - guess)) if between else guess)
+    return _Grid(bounds, cores)
+
+
+def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: list[Rule]) -> _Grid:
+    """A column whose every cell is blank has no figures to show it; its header word, standing
+    in a gap twice as wide as the others, does."""
+    cores = list(grid.cores)
+    if len(cores) < 2 or not head:
+        return grid
+    centres = [(a + b) / 2 for a, b in cores]
+    pitch = median(b - a for a, b in zip(centres, centres[1:]))
+    added = False
+    for j in range(len(cores) - 1, -1, -1):
+        lo = centres[j] + 0.6 * pitch
+        hi = centres[j + 1] - 0.6 * pitch if j + 1 < len(cores) else centres[j] + 1.6 * pitch
+        if hi <= lo:
+            continue
+        inside = [w for w in head if lo <= _cx(w) <= hi and w.x1 - w.x0 < pitch]
+        if inside:
+            cores.insert(j + 1, (min(w.x0 for w in inside), max(w.x1 for w in inside)))
+            added = True
+    return _bounds(cores, h, rules) if added else grid
+
+
+def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
+    out = []
+    for page in sorted({w.page for w in values}):
+        for group in _cluster_lines([w for w in values if w.page == page]):
+            line = _Figures(page, min(w.top for w in group), max(w.bottom for w in group), group)
+            for w in group:
+                if _is_figure(w.text) and grid.spans(w) > 1:
+                    line.merged = True
+                col = grid.column(_cx(w))
+                if col is not None:
+                    line.cells.setdefault(col, []).append(w)
+            if line.cells:
+                out.append(line)
+    return out
+
+
+def _attach_notes(words: list[Word], rows: list[_Figures], grid: _Grid) -> None:
+    """Text in the value area beside a figure ("（其中修订16件）") belongs to its cell."""
+    for w in words:
+        col = grid.column(_cx(w))
+        if col is None:
+            continue
+        for row in rows:
+            if row.page == w.page and row.top - 0.2 * _height(w) <= _cy(w) <= row.bottom + 0.2 * _height(w) \
+                    and col in row.cells:
+                row.notes.setdefault(col, []).append(w)
+                break
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+
+def _labels(words: list[Word], h: float, rules: list[Rule], figures: list[_Figures]) -> list[_Label]:
+    segments = []
+    for page in sorted({w.page for w in words}):
+        for line in _cluster_lines([w for w in words if w.page == page]):
+            segments.extend(_segments(line, page))
+    vertical = _vertical_chains(segments, h)
+    cells = _stack([s for s in segments if all(s is not v for chain in vertical for v in chain)], rules, figures)
+    out = []
+    for chain in vertical:
+        head = chain[0]
+        for part in chain[1:]:
+            head.absorb(part)
+        head.role = "vertical"
+        out.append(head)
+    _classify(cells, figures)
+    return sorted(out + cells, key=lambda c: (c.page, c.top))
+
+
+def _segments(line: list[Word], page: int) -> list[_Label]:
+    """A label line cut where a wide gap (or a middling one before an enumeration) parts two cells."""
+    parts: list[list[Word]] = []
+    for w in line:
+        if parts:
+            gap = w.x0 - parts[-1][-1].x1
+            size = _height(w)
+            if gap > _CELL_GAP * size or (gap > _ITEM_GAP * size and _ENUMERATION.match(clean(w.text))):
+                parts.append([])
+        else:
+            parts.append([])
+        parts[-1].append(w)
+    return [_Label([p], page, p[0].x0, p[-1].x1, min(w.top for w in p), max(w.bottom for w in p))
+            for p in parts if not is_page_mark(_join(p))]
+
+
+def _vertical_chains(segments: list[_Label], h: float) -> list[list[_Label]]:
+    """Characters set one per line down a narrow column (三、本年度办理结果)."""
+    singles = [s for s in segments if _one_character(clean(_join(s.lines[0])))]
+    singles.sort(key=lambda s: (s.page, s.top))
+    chains: list[list[_Label]] = []
+    for s in singles:
+        for chain in chains:
+            last = chain[-1]
+            if last.page == s.page and abs((last.x0 + last.x1) / 2 - (s.x0 + s.x1) / 2) <= 0.6 * h \
+                    and 0 <= s.top - last.bottom <= 6 * h:
+                chain.append(s)
+                break
+        else:
+            chains.append([s])
+    return [c for c in chains if len(c) >= 3 or (len(c) == 2 and all(len(clean(_join(s.lines[0]))) == 1 for s in c))]
+
+
+def _one_character(text: str) -> bool:
+    """One character, or a numeral with its mark ("三、")."""
+    return (len(text) == 1 or (len(text) == 2 and text[1] in "、.．")) and not _DIGIT.search(text)
+
+
+def _owns(cell: _Label, line: _Figures, slack: float = 0.2) -> bool:
+    pad = slack * cell.height
+    return line.page == cell.page and cell.top - pad <= line.cy <= cell.bottom + pad
+
+
+@lru_cache(maxsize=1024)
+def _template_rows(text: str) -> frozenset[str]:
+    name = norm_label(text)
+    found = {spec.key for spec in ROWS if spec.pattern.search(name)}
+    return frozenset(found | ({name} if name in GROUP_HEADINGS else set()))
+
+
+def _different_rows(a: str, b: str) -> bool:
+    """Two label lines that each name a template row, not the same one, are two rows."""
+    ra, rb = _template_rows(a), _template_rows(b)
+    return bool(ra) and bool(rb) and not ra & rb
+
+
+def _stack(segments: list[_Label], rules: list[Rule], figures: list[_Figures]) -> list[_Label]:
+    """Join a label's wrapped lines: a segment continues the one above it when it sits right
+    under it, aligned with it, does not start a numbered item, is no template label of its
+    own, and no ruling line or separate line of figures parts them."""
+    cells: list[_Label] = []
+    for s in sorted(segments, key=lambda s: (s.page, s.top, s.x0)):
+        text = _join(s.lines[0])
+        size = s.height
+        target = None
+        for c in reversed(cells):
+            if c.page != s.page or s.top - c.bottom > _WRAP_GAP * size:
+                continue
+            if s.top < c.bottom - 0.3 * size:
+                continue  # side by side, not one under the other
+            # Left-aligned, centred, or indented under it (a centred cell's shorter last line).
+            aligned = abs(s.x0 - c.x0) <= 1.5 * size or abs((s.x0 + s.x1) / 2 - (c.x0 + c.x1) / 2) <= 1.5 * size \
+                or (s.x0 >= c.x0 - 0.5 * size and s.x1 <= c.x1 + 0.5 * size)
+            if not aligned or s.x0 < c.x0 - 1.5 * size:
+                continue
+            target = c
+            break
+        if target is not None and not _ENUMERATION.match(clean(text)) \
+                and not _different_rows(target.text, text) \
+                and not _ruled_between(target, s, rules) and not _separate_figures(target, s, figures):
+            target.absorb(s)
+        else:
+            cells.append(s)
+    return cells
+
+
+def _ruled_between(a: _Label, b: _Label, rules: list[Rule]) -> bool:
+    lo, hi = a.bottom - 0.2 * a.height, b.top + 0.2 * b.height
+    for r in rules:
+        if r.page == a.page and _is_horizontal(r) and lo <= r.top <= hi \
+                and min(r.x1, a.x1, b.x1) - max(r.x0, a.x0, b.x0) > 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
+            return True
+    return False
+
+
+def _separate_figures(a: _Label, b: _Label, figures: list[_Figures]) -> bool:
+    mine = [f for f in figures if _owns(a, f)]
+    theirs = [f for f in figures if _owns(b, f)]
+    return bool(mine) and bool(theirs) and not set(map(id, mine)) & set(map(id, theirs))
+
+
+def _classify(cells: list[_Label], figures: list[_Figures]) -> None:
+    """Row labels and group labels. A group label has an item label to its right on the same
+    lines, or stands in the group column (left of the numbered items) with no figures and no
+    row meaning of its own."""
+    items = [c for c in cells if _ITEM_NUMBER.match(clean(c.text))]
+    item_x0 = median(c.x0 for c in items) if len(items) >= 3 else None
+    for c in cells:
+        size = c.height
+        beside = any(d is not c and d.page == c.page and d.x0 >= c.x1 - 0.5 * size
+                     and min(c.bottom, d.bottom) - max(c.top, d.top) > 0 for d in cells)
+        if beside:
+            c.role = "group"
+        elif item_x0 is not None and c.x1 <= item_x0 + 0.5 * size and c.x0 < item_x0 - size \
+                and not any(_owns(c, f) for f in figures) and not _is_row_label(c.text):
+            c.role = "group"
+
+
+def _is_row_label(text: str) -> bool:
+    return any(key not in GROUP_HEADINGS for key in _template_rows(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+
+def _body_rows(labels: list[_Label], figures: list[_Figures], grid: _Grid, label_col: int,
+               rules: list[Rule]) -> list[Row]:
+    rows = [c for c in labels if c.role == "row"]
+    match = _match(rows, figures, rules)
+    context = _context(labels, rows)
+    ncols = len(grid.bounds) - 1
+    has_vertical = any(c.role == "vertical" for c in labels)
+    items: list[tuple[tuple[int, float], Row]] = []
+    used = set()
+    for r, row in enumerate(rows):
+        cells: Row = []
+        for ctx in context.get(r, []):
+            cells.append(Cell(ctx.text, 0 if ctx.role == "vertical" else int(has_vertical)))
+        cells.append(Cell(row.text, label_col))
+        line = match.get(r)
+        if line is not None:
+            used.add(id(line))
+            cells.extend(_value_cells(line, ncols, label_col + 1))
+        items.append(((row.page, row.top), cells))
+    for line in figures:
+        if id(line) not in used:
+            items.append(((line.page, line.top), _value_cells(line, ncols, label_col + 1)))
+    items.sort(key=lambda it: it[0])
+    return [cells for _key, cells in items if cells]
+
+
+def _value_cells(line: _Figures, ncols: int, first_col: int) -> Row:
+    if line.merged:
+        return _merged_row(line)
+    out = []
+    for j in range(ncols):
+        words = sorted(line.cells.get(j, []) + line.notes.get(j, []), key=lambda w: (w.x0, w.top))
+        out.append(Cell(join_lines([_join(words)]) if words else "", first_col + j))
+    return out
+
+
+def _merged_row(line: _Figures) -> Row:
+    """Figures run together so that no column boundary can place them ("8000008" for
+    8 0 0 0 0 0 8): given on as text cells without columns, in reading order, as a text capture
+    would give them.
+
+    INTEGRATION POINT (extract.solver, branch `tables`): the shared solver splits such digit
+    runs by the template's arithmetic (row totals, 总计, the balance rule). Until it lands the
+    figure mapper reads these cells only if their count is exactly the row's column count;
+    otherwise the row stays absent — never guessed here."""
+    words = sorted(line.words, key=lambda w: w.x0)
+    return [Cell(w.text) for w in words if _is_figure(w.text) or _is_zero_mark(w.text)]
+
+
+def _match(rows: list[_Label], figures: list[_Figures], rules: list[Rule]) -> dict[int, _Figures]:
+    """Lines of figures to row labels, in order (a monotone alignment): each line goes to the
+    label whose band it overlaps or is nearest to, never across a ruling line."""
+    n, m = len(rows), len(figures)
+    if not n or not m:
+        return {}
+    NEG = float("-inf")
+
+    def score(i: int, k: int) -> float:
+        row, line = rows[i], figures[k]
+        if row.page != line.page:
+            return NEG
+        size = row.height
+        if row.top - 0.25 * size <= line.cy <= row.bottom + 0.25 * size:
+            d = 0.0
+        else:
+            d = min(abs(line.cy - row.top), abs(line.cy - row.bottom))
+            if d > _ROW_REACH * size or _rule_between(row, line, rules):
+                return NEG
+        return 1000.0 - d
+
+    # best[i][k]: best total for rows[:i] and figures[:k].
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    step = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for k in range(1, m + 1):
+            options = [(best[i - 1][k], 1), (best[i][k - 1], 2)]
+            s = score(i - 1, k - 1)
+            if s != NEG:
+                options.append((best[i - 1][k - 1] + s, 3))
+            best[i][k], step[i][k] = max(options)
+    out: dict[int, _Figures] = {}
+    i, k = n, m
+    while i and k:
+        if step[i][k] == 3:
+            out[i - 1] = figures[k - 1]
+            i, k = i - 1, k - 1
+        elif step[i][k] == 1:
+            i -= 1
+        else:
+            k -= 1
+    return out
+
+
+def _rule_between(row: _Label, line: _Figures, rules: list[Rule]) -> bool:
+    lo, hi = sorted((line.cy, row.cy))
+    width = row.x1 - row.x0
+    for r in rules:
+        if r.page == row.page and _is_horizontal(r) and lo < r.top < hi \
+                and min(r.x1, row.x1) - max(r.x0, row.x0) > 0.5 * width:
+            return True
+    return False
+
+
+def _context(labels: list[_Label], rows: list[_Label]) -> dict[int, list[_Label]]:
+    """For each row, the group labels it belongs to (vertical first, then the group column)."""
+    out: dict[int, list[_Label]] = {}
+    for chain in (c for c in labels if c.role == "vertical"):
+        for r, row in enumerate(rows):
+            if row.page == chain.page and min(row.bottom, chain.bottom) - max(row.top, chain.top) > 0:
+                out.setdefault(r, []).append(chain)
+    groups = [c for c in labels if c.role == "group"]
+    if not groups:
+        return out
+    for members, group in _groups(rows, groups):
+        if group is None:
+            continue
+        for r in members:
+            out.setdefault(r, []).append(group)
+    return out
+
+
+def _groups(rows: list[_Label], groups: list[_Label]) -> list[tuple[list[int], _Label | None]]:
+    """Items right of a group column, cut where their numbering restarts; each run gets the
+    group labels standing beside it, joined (a group label broken by a page break is one)."""
+    runs: list[list[int]] = []
+    previous: int | None = None
+    fresh = True  # the next item starts a run (after a row that is no item)
+    for r, row in enumerate(rows):
+        if not any(g.x1 <= row.x0 + 0.5 * row.height for g in groups):
+            fresh = True
+            continue
+        number = _ITEM_NUMBER.match(clean(row.text))
+        value = int(number.group(1)) if number else None
+        if fresh or (value is not None and previous is not None and value <= previous):
+            runs.append([])
+            previous = None
+        runs[-1].append(r)
+        fresh = False
+        previous = value if value is not None else previous
+    out = []
+    for run in runs:
+        start = (rows[run[0]].page, rows[run[0]].top)
+        end = (rows[run[-1]].page, rows[run[-1]].bottom)
+        x0 = min(rows[r].x0 for r in run)
+        inside = [g for g in groups if start <= (g.page, g.cy) <= end and g.x1 <= x0 + 0.5 * g.height]
+        if not inside:
+            # A group label set at the top or bottom edge of its run, or beside a lone item.
+            near = [g for g in groups if g.x1 <= x0 + 0.5 * g.height and g.page in (start[0], end[0])]
+            near = [g for g in near if min(abs(g.cy - rows[r].cy) for r in run if rows[r].page == g.page)
+                    <= _ROW_REACH * g.height] if near else []
+            inside = near[:1]
+        if not inside:
+            out.append((run, None))
+            continue
+        inside.sort(key=lambda g: (g.page, g.top))
+        head = _Label([ws for g in inside for ws in g.lines], inside[0].page, min(g.x0 for g in inside),
+                      max(g.x1 for g in inside), inside[0].top, inside[-1].bottom, "group")
+        out.append((run, head))
+    return out
+
+
+def _header_rows(header: list[Word], grid: _Grid, h: float, first_col: int) -> list[Row]:
+    """Column names per value column (stacked or spaced-out pieces joined), the label-area
+    header text in the same row, and words over several columns (申请人情况, 行政复议) in a row
+    above. A word names the column whose figures it stands over (whichever way both are
+    aligned); of the words over a column, its name is the stack closest to the figures."""
+    if not header:
+        return []
+    ncols = len(grid.bounds) - 1
+    per_col: dict[int, list[Word]] = {}
+    spanning: list[Word] = []
+    label_words: list[Word] = []
+    for w in header:
+        if _cx(w) < grid.left:
+            label_words.append(w)
+        elif grid.spans(w) > 1:
+            spanning.append(w)
+        else:
+            col = _nearest_column(grid, w)
+            if col is None:
+                spanning.append(w)
+            else:
+                per_col.setdefault(col, []).append(w)
+    names_top, names_bottom = _name_band([w for ws in per_col.values() for w in ws], grid, ncols)
+    for col, words in per_col.items():
+        spanning.extend(w for w in words if w.bottom < names_top or w.top > names_bottom)
+        per_col[col] = [w for w in words if names_top <= w.bottom and w.top <= names_bottom]
+    rows: list[Row] = []
+    if spanning:
+        ordered = [w for page in sorted({w.page for w in spanning})
+                   for line in _cluster_lines([w for w in spanning if w.page == page]) for w in line]
+        rows.append([Cell(collapse_cjk_spaces(w.text), first_col + (_nearest_column(grid, w) or 0))
+                     for w in ordered])
+    names: Row = []
+    if label_words:
+        names.append(Cell(join_lines(_join(line) for line in _cluster_lines(label_words)), 0))
+    for col in range(ncols):
+        words = per_col.get(col, [])
+        text = join_lines(_join(line) for line in _cluster_lines(words)) if words else ""
+        names.append(Cell(text, first_col + col))
+    rows.append(names)
+    return rows
+
+
+def _nearest_column(grid: _Grid, w: Word) -> int | None:
+    best, col = None, None
+    for j, (lo, hi) in enumerate(grid.cores):
+        d = max(lo - w.x1, w.x0 - hi, 0.0)
+        if best is None or d < best:
+            best, col = d, j
+    if col is not None and best > 0 and grid.column(_cx(w)) != col:
+        return grid.column(_cx(w))
+    return col
+
+
+def _name_band(words: list[Word], grid: _Grid, ncols: int) -> tuple[float, float]:
+    """The vertical band of the column names: the header lines that name many columns at once
+    (a line naming only one column in four or fewer is a heading over them, 行政复议 / 申请人情况),
+    and whatever lies between them (a one-line 总计 centred beside two-line names)."""
+    if not words:
+        return 0.0, 0.0
+    need = max(1, math.ceil(0.25 * ncols))
+    full = [line for line in _cluster_lines(words)
+            if len({_nearest_column(grid, w) for w in line}) >= need]
+    if not full:
+        return min(w.top for w in words), max(w.bottom for w in words)
+    return min(w.top for ln in full for w in ln), max(w.bottom for ln in full for w in ln)
+
+
+def _is_horizontal(rule: Rule) -> bool:
+    return abs(rule.bottom - rule.top) <= 1.0 and rule.x1 - rule.x0 > 2.0
+
+
+def _is_vertical(rule: Rule) -> bool:
+    return abs(rule.x1 - rule.x0) <= 1.0 and rule.bottom - rule.top > 2.0
