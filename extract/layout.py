@@ -159,18 +159,21 @@ def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | No
         return []
     lines = _drop_furniture(_lines(tokens), page_heights or {})
     rules = [r for r in rules if _is_horizontal(r) or _is_vertical(r)]
-    blocks = []
-    for kind, region in _regions(lines):
-        region = [ln for ln in region if not _is_prose(ln) and not _HEADING.match(ln.flat)]
-        if kind == "active":
-            rows = []
-            for part in _subtables(region):
-                rows.extend(_read_table(part, rules))
-        else:
-            rows = _read_table(region, rules)
-        if rows:
-            blocks.append(Block(rows=repair_labels(rows)))
-    return blocks
+    found = [(kind, [ln for ln in region if not _is_prose(ln) and not _HEADING.match(ln.flat)])
+             for kind, region in _regions(lines)]
+    # Whether the report leaves zero cells blank shows best in table 3, where most cells are;
+    # a row whose cells are all blank is then a row of zeros, not a label without figures.
+    rows_of: dict[int, list[Row]] = {}
+    blank = False
+    for i in sorted(range(len(found)), key=lambda i: found[i][0] == "active"):
+        kind, region = found[i]
+        parts = _subtables(region) if kind == "active" else [region]
+        rows_of[i] = []
+        for part in parts:
+            rows, blanks = _read_table(part, rules, blank)
+            rows_of[i].extend(rows)
+            blank = blank or blanks
+    return [Block(rows=repair_labels(rows_of[i])) for i in range(len(found)) if rows_of[i]]
 
 
 def repair_labels(rows: list[Row]) -> list[Row]:
@@ -184,7 +187,8 @@ def repair_labels(rows: list[Row]) -> list[Row]:
         k = _label_cell(row)
         if k is None:
             continue
-        if not any(_is_figure(c.text) for c in row[k + 1:]):
+        cells = row[k + 1:]
+        if not any(_is_figure(c.text) for c in cells) and not (len(cells) >= 3 and all(c.text == "" for c in cells)):
             continue  # a header or a label alone: no row to place
         keys = _template_rows(row[k].text)
         known = [_ORDER[key] for key in keys if key in _ORDER]
@@ -424,15 +428,20 @@ def _regions(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
 
 
 def _subtables(lines: list[_Line]) -> list[list[_Line]]:
-    """Table 1 is several small tables (第二十条第（一）项 …), each with its own columns."""
+    """Table 1 is several small tables (第二十条第（一）项 …), each with its own columns: each
+    第二十条 caption starts one, and so does a 信息内容 header after figures or another header."""
     parts: list[list[_Line]] = [[]]
-    has_figures = False
+    figures = header = False
     for ln in lines:
-        if _ACTIVE_SUBTABLE.search(ln.flat) and has_figures:
+        caption = "第二十条" in ln.flat
+        names = "信息内容" in ln.flat
+        if parts[-1] and ((caption and (figures or header or not any("第二十条" in x.flat for x in parts[-1])))
+                          or (names and (figures or header))):
             parts.append([])
-            has_figures = False
+            figures = header = False
         parts[-1].append(ln)
-        has_figures = has_figures or any(_is_figure(w.text) for w in ln.words)
+        figures = figures or any(_is_figure(w.text) for w in ln.words)
+        header = header or names
     return [p for p in parts if p]
 
 
@@ -457,6 +466,17 @@ class _Grid:
                 return j
         return len(self.bounds) - 2
 
+    @property
+    def pitch(self) -> float:
+        """The narrowest distance between two columns' figures: no column is wider, so no
+        column name either (a longer name wraps)."""
+        centres = [(lo + hi) / 2 for lo, hi in self.cores]
+        return min((b - a for a, b in zip(centres, centres[1:])), default=float("inf"))
+
+    def over_several(self, word: Word) -> bool:
+        """A header word over several columns (申请人情况, 行政复议, 法人或其他组织)."""
+        return self.spans(word) > 1 or word.x1 - word.x0 > 1.1 * self.pitch
+
     def spans(self, word: Word) -> int:
         """How many columns' figures a word covers (more than one: figures run together)."""
         n = 0
@@ -466,31 +486,62 @@ class _Grid:
         return n
 
 
-def _read_table(lines: list[_Line], rules: list[Rule]) -> list[Row]:
+def _read_table(lines: list[_Line], rules: list[Rule], blank_zeros: bool) -> tuple[list[Row], bool]:
+    """One table's rows, and whether it leaves zero cells blank."""
     words = [w for ln in lines for w in ln.words]
+    if not words:
+        return [], False
     figures = [w for w in words if _is_figure(w.text)]
-    if not figures:
-        return []
     pages = {ln.page for ln in lines}
     page_rules = [r for r in rules if r.page in pages]
     h = median(_height(w) for w in words)
-    grid = _grid(figures, h, page_rules)
-    rows_of_figures = _figure_lines(_value_words(words, grid, set()), grid)
-    if not rows_of_figures:
-        return []
-    header = _header_words(words, grid, rows_of_figures[0], h)
-    grid = _add_blank_columns(grid, [w for w in header if _cx(w) >= grid.left], h, page_rules)
+    if figures:
+        grid = _grid(figures, h, page_rules)
+        rows_of_figures = _figure_lines(_value_words(words, grid, set()), grid)
+        if not rows_of_figures:
+            return [], False
+        first = rows_of_figures[0]
+        header = _header_words(words, grid, (first.page, first.top), h)
+    elif blank_zeros:
+        # A small table whose every cell is blank: its columns are where its header names them.
+        named = _grid_from_names(lines, h, page_rules)
+        if named is None:
+            return [], False
+        grid, end = named
+        header = _header_words(words, grid, end, h)
+    else:
+        return [], False
     skip = {id(w) for w in header}
+    # Without row labels (table 4 as one row of fifteen figures) blank columns may stand left
+    # of the first column of figures too.
+    labelled = any(_cx(w) < grid.left and id(w) not in skip and not _is_figure(w.text) for w in words)
+    grid = _add_blank_columns(grid, [w for w in header if not labelled or _cx(w) >= grid.left], h, page_rules)
     values = _value_words(words, grid, skip)
     rows_of_figures = _figure_lines(values, grid)
     skip |= {id(w) for w in values}
     body = [w for w in words if id(w) not in skip]
     _attach_notes([w for w in body if _cx(w) >= grid.left], rows_of_figures, grid)
     labels = _labels([w for w in body if _cx(w) < grid.left], h, page_rules, rows_of_figures)
+    ncols = len(grid.bounds) - 1
+    blanks = any(len(line.cells) < ncols for line in rows_of_figures if not line.merged)
     # Grid columns: the vertical group label, the group column, the row label, then the values.
     label_col = int(any(c.role == "vertical" for c in labels)) + int(any(c.role == "group" for c in labels))
-    return _header_rows(header, grid, h, label_col + 1) + \
-        _body_rows(labels, rows_of_figures, grid, label_col, page_rules)
+    rows = _header_rows(header, grid, h, label_col + 1) + \
+        _body_rows(labels, rows_of_figures, grid, label_col, page_rules, blank_zeros or blanks)
+    return rows, blanks
+
+
+def _grid_from_names(lines: list[_Line], h: float, rules: list[Rule]) -> tuple[_Grid, tuple[int, float]] | None:
+    """Columns of a table without figures: the header words right of its 信息内容 cell."""
+    for ln in lines:
+        if "信息内容" not in ln.flat:
+            continue
+        words = sorted(ln.words, key=lambda w: w.x0)
+        k = next(i for i, w in enumerate(words) if "内容" in w.text or "容" == w.text)
+        names = [w for w in words[k + 1:] if w.x0 > words[k].x1 + h]
+        if names:
+            return _bounds([(w.x0, w.x1) for w in names], h, rules), (ln.page, ln.bottom + 0.1)
+    return None
 
 
 def _value_words(words: list[Word], grid: _Grid, skip: set[int]) -> list[Word]:
@@ -498,10 +549,10 @@ def _value_words(words: list[Word], grid: _Grid, skip: set[int]) -> list[Word]:
             and (_is_figure(w.text) or _is_zero_mark(w.text))]
 
 
-def _header_words(words: list[Word], grid: _Grid, first: _Figures, h: float) -> list[Word]:
+def _header_words(words: list[Word], grid: _Grid, first: tuple[int, float], h: float) -> list[Word]:
     """Text above the first line of figures. Its lowest value-area word (a column name) bounds
     it, so that a first row label wrapped above its figures stays in the body."""
-    above = [w for w in words if (w.page, _cy(w)) < (first.page, first.top) and not _is_figure(w.text)]
+    above = [w for w in words if (w.page, _cy(w)) < first and not _is_figure(w.text)]
     value_head = [w for w in above if _cx(w) >= grid.left]
     if not value_head:
         return []
@@ -545,24 +596,38 @@ def _bounds(cores: list[tuple[float, float]], h: float, rules: list[Rule]) -> _G
 
 
 def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: list[Rule]) -> _Grid:
-    """A column whose every cell is blank has no figures to show it; its header word, standing
-    in a gap twice as wide as the others, does."""
-    cores = list(grid.cores)
-    if len(cores) < 2 or not head:
+    """A column whose every cell is blank has no figures to show it; its name does. The column
+    names (pieces of one name joined) are aligned in order with the columns of figures; a name
+    left over stands for a blank column."""
+    ncols = len(grid.cores)
+    words = [w for w in head if not grid.over_several(w)]
+    top, bottom = _name_band(words, grid, ncols)
+    names: list[list[float]] = []
+    for w in sorted((w for w in words if top <= w.bottom and w.top <= bottom), key=lambda w: w.x0):
+        if names and w.x0 <= names[-1][1] + 0.6 * h:
+            names[-1][1] = max(names[-1][1], w.x1)
+        else:
+            names.append([w.x0, w.x1])
+    if len(names) <= ncols:
         return grid
-    centres = [(a + b) / 2 for a, b in cores]
-    pitch = median(b - a for a, b in zip(centres, centres[1:]))
-    added = False
-    for j in range(len(cores) - 1, -1, -1):
-        lo = centres[j] + 0.6 * pitch
-        hi = centres[j + 1] - 0.6 * pitch if j + 1 < len(cores) else centres[j] + 1.6 * pitch
-        if hi <= lo:
-            continue
-        inside = [w for w in head if lo <= _cx(w) <= hi and w.x1 - w.x0 < pitch]
-        if inside:
-            cores.insert(j + 1, (min(w.x0 for w in inside), max(w.x1 for w in inside)))
-            added = True
-    return _bounds(cores, h, rules) if added else grid
+    # cost[i][j]: best alignment of the first i columns with the first j names.
+    centre = [(a + b) / 2 for a, b in grid.cores]
+    name_centre = [(a + b) / 2 for a, b in names]
+    inf = float("inf")
+    cost = [[inf] * (len(names) + 1) for _ in range(ncols + 1)]
+    cost[0] = [0.0] * (len(names) + 1)
+    for i in range(1, ncols + 1):
+        for j in range(i, len(names) + 1):
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + abs(centre[i - 1] - name_centre[j - 1]))
+    matched, i, j = set(), ncols, len(names)
+    while i:
+        if cost[i][j] == cost[i][j - 1] and j > i:
+            j -= 1
+        else:
+            matched.add(j - 1)
+            i, j = i - 1, j - 1
+    cores = list(grid.cores) + [tuple(names[j]) for j in range(len(names)) if j not in matched]
+    return _bounds(sorted(cores), h, rules)
 
 
 def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
@@ -599,19 +664,19 @@ def _attach_notes(words: list[Word], rows: list[_Figures], grid: _Grid) -> None:
 # --------------------------------------------------------------------------------------------
 
 def _labels(words: list[Word], h: float, rules: list[Rule], figures: list[_Figures]) -> list[_Label]:
+    # Characters set one per line come first: beside them the group column may start closer
+    # than any gap that would part two cells.
+    vertical = _vertical_chains(words, h)
+    taken = {id(w) for chain in vertical for w in chain}
     segments = []
     for page in sorted({w.page for w in words}):
-        for line in _cluster_lines([w for w in words if w.page == page]):
+        for line in _cluster_lines([w for w in words if w.page == page and id(w) not in taken]):
             segments.extend(_segments(line, page))
-    vertical = _vertical_chains(segments, h)
-    cells = _stack([s for s in segments if all(s is not v for chain in vertical for v in chain)], rules, figures)
+    cells = _stack(segments, rules, figures)
     out = []
     for chain in vertical:
-        head = chain[0]
-        for part in chain[1:]:
-            head.absorb(part)
-        head.role = "vertical"
-        out.append(head)
+        out.append(_Label([[w] for w in chain], chain[0].page, min(w.x0 for w in chain), max(w.x1 for w in chain),
+                          chain[0].top, chain[-1].bottom, "vertical"))
     _classify(cells, figures)
     return sorted(out + cells, key=lambda c: (c.page, c.top))
 
@@ -632,21 +697,24 @@ def _segments(line: list[Word], page: int) -> list[_Label]:
             for p in parts if not is_page_mark(_join(p))]
 
 
-def _vertical_chains(segments: list[_Label], h: float) -> list[list[_Label]]:
-    """Characters set one per line down a narrow column (三、本年度办理结果)."""
-    singles = [s for s in segments if _one_character(clean(_join(s.lines[0])))]
-    singles.sort(key=lambda s: (s.page, s.top))
-    chains: list[list[_Label]] = []
-    for s in singles:
+def _vertical_chains(words: list[Word], h: float) -> list[list[Word]]:
+    """Characters set one per line down a narrow column (三、本年度办理结果), closely or spread
+    out over the rows beside them, with nothing else in their column between them."""
+    singles = sorted((w for w in words if _one_character(clean(w.text))), key=lambda w: (w.page, w.top))
+    single_ids = {id(w) for w in singles}
+    others = [w for w in words if id(w) not in single_ids]
+    chains: list[list[Word]] = []
+    for w in singles:
         for chain in chains:
             last = chain[-1]
-            if last.page == s.page and abs((last.x0 + last.x1) / 2 - (s.x0 + s.x1) / 2) <= 0.6 * h \
-                    and 0 <= s.top - last.bottom <= 6 * h:
-                chain.append(s)
+            if last.page == w.page and abs(_cx(last) - _cx(w)) <= 0.6 * h and 0 <= w.top - last.bottom <= 12 * h \
+                    and not any(o.page == w.page and last.bottom <= _cy(o) <= w.top
+                                and min(o.x1, w.x1) - max(o.x0, w.x0) > 0 for o in others):
+                chain.append(w)
                 break
         else:
-            chains.append([s])
-    return [c for c in chains if len(c) >= 3 or (len(c) == 2 and all(len(clean(_join(s.lines[0]))) == 1 for s in c))]
+            chains.append([w])
+    return [c for c in chains if len(c) >= 3 or (len(c) == 2 and all(len(clean(w.text)) == 1 for w in c))]
 
 
 def _one_character(text: str) -> bool:
@@ -743,7 +811,7 @@ def _is_row_label(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 def _body_rows(labels: list[_Label], figures: list[_Figures], grid: _Grid, label_col: int,
-               rules: list[Rule]) -> list[Row]:
+               rules: list[Rule], blank_zeros: bool) -> list[Row]:
     rows = [c for c in labels if c.role == "row"]
     match = _match(rows, figures, rules)
     context = _context(labels, rows)
@@ -760,6 +828,8 @@ def _body_rows(labels: list[_Label], figures: list[_Figures], grid: _Grid, label
         if line is not None:
             used.add(id(line))
             cells.extend(_value_cells(line, ncols, label_col + 1))
+        elif blank_zeros and (_is_row_label(row.text) or _ENUMERATION.match(clean(row.text))):
+            cells.extend(Cell("", label_col + 1 + j) for j in range(ncols))
         items.append(((row.page, row.top), cells))
     for line in figures:
         if id(line) not in used:
@@ -870,7 +940,10 @@ def _groups(rows: list[_Label], groups: list[_Label]) -> list[tuple[list[int], _
     previous: int | None = None
     fresh = True  # the next item starts a run (after a row that is no item)
     for r, row in enumerate(rows):
-        if not any(g.x1 <= row.x0 + 0.5 * row.height for g in groups):
+        # An item starts right of a group column; a row starting inside one spans it
+        # (（一）予以公开, （七）总计) and ends the group above.
+        pad = 0.5 * row.height
+        if not any(g.x1 <= row.x0 + pad for g in groups) or any(g.x0 - pad <= row.x0 < g.x1 for g in groups):
             fresh = True
             continue
         number = _ITEM_NUMBER.match(clean(row.text))
@@ -917,7 +990,7 @@ def _header_rows(header: list[Word], grid: _Grid, h: float, first_col: int) -> l
     for w in header:
         if _cx(w) < grid.left:
             label_words.append(w)
-        elif grid.spans(w) > 1:
+        elif grid.over_several(w):
             spanning.append(w)
         else:
             col = _nearest_column(grid, w)
@@ -963,7 +1036,7 @@ def _name_band(words: list[Word], grid: _Grid, ncols: int) -> tuple[float, float
     and whatever lies between them (a one-line 总计 centred beside two-line names)."""
     if not words:
         return 0.0, 0.0
-    need = max(1, math.ceil(0.25 * ncols))
+    need = max(min(2, ncols), math.ceil(0.25 * ncols))
     full = [line for line in _cluster_lines(words)
             if len({_nearest_column(grid, w) for w in line}) >= need]
     if not full:
