@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -56,6 +57,7 @@ from extract.words import Rule, Word
 _ACTIVE_START = re.compile(r"第二十条|信息内容|制发件数|新制作数量|上一年项目数量|处理决定数量")
 _APPLICATIONS_START = re.compile(r"申请人情况|自然人")
 _APPLICATIONS_FIRST_ROW = re.compile(r"本年新收|新收.{0,8}申请")
+_APPLICANT_NAMES = re.compile(r"自然人|商业企业|科研机构|公益组织|法律服务|总计")
 _REVIEW_START = re.compile(r"行政复议")
 _REVIEW_NEXT = re.compile(r"行政诉讼|维持|纠正|尚未审结")
 # After the tables: sections 五/六 of the template.
@@ -109,6 +111,7 @@ class _Label:
     bottom: float
     role: str = "row"  # row | group | vertical
     _text: str | None = None
+    _height: float | None = None
 
     @property
     def text(self) -> str:
@@ -122,11 +125,13 @@ class _Label:
 
     @property
     def height(self) -> float:
-        return median(w.bottom - w.top for ws in self.lines for w in ws)
+        if self._height is None:
+            self._height = median(w.bottom - w.top for ws in self.lines for w in ws)
+        return self._height
 
     def absorb(self, other: _Label) -> None:
         self.lines.extend(other.lines)
-        self._text = None
+        self._text = self._height = None
         self.x0, self.x1 = min(self.x0, other.x0), max(self.x1, other.x1)
         self.top, self.bottom = min(self.top, other.top), max(self.bottom, other.bottom)
 
@@ -158,7 +163,7 @@ def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | No
     if not tokens:
         return []
     lines = _drop_furniture(_lines(tokens), page_heights or {})
-    rules = [r for r in rules if _is_horizontal(r) or _is_vertical(r)]
+    rules = _Rules(rules)
     found = [(kind, [ln for ln in region if not _is_prose(ln) and not _HEADING.match(ln.flat)])
              for kind, region in _regions(lines)]
     # Whether the report leaves zero cells blank shows best in table 3, where most cells are;
@@ -375,11 +380,14 @@ def _drop_furniture(lines: list[_Line], heights: dict[int, float]) -> list[_Line
 
 
 def _is_prose(line: _Line) -> bool:
-    """A paragraph line between or around the tables."""
-    flat = line.flat
-    if "。" in flat:
-        return True
-    return len(flat) >= 30 and not any(_is_figure(w.text) for w in line.words)
+    """A paragraph line between or around the tables: continuous text (no gap a table's cells
+    would leave), a sentence or as long as one."""
+    words = line.words
+    if sum(1 for w in words if _is_figure(w.text)) >= 3:
+        return False  # a row of figures
+    if any(b.x0 - a.x1 > 2 * min(_height(a), _height(b)) for a, b in zip(words, words[1:])):
+        return False
+    return "。" in line.flat or len(line.flat) >= 30
 
 
 @lru_cache(maxsize=4096)
@@ -413,6 +421,9 @@ def _regions(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
         apps = first(_APPLICATIONS_START, max(0, first_row - 20), first_row + 1,
                      lambda i: not _is_prose(lines[i]))
         apps = first_row if apps is None else apps
+    else:  # its first row unreadable (OCR) or not printed: the header names the table
+        apps = first(_APPLICATIONS_START, where=lambda i: not _is_prose(lines[i]) and len(
+            {m.group(0) for m in _APPLICANT_NAMES.finditer("".join(flats[i:i + 5]))}) >= 3)
     active = first(_ACTIVE_START, 0, apps, where=lambda i: not _is_prose(lines[i]))
     after = first_row if first_row is not None else (active or 0)
     review = first(_REVIEW_START, after,
@@ -486,14 +497,16 @@ class _Grid:
         return n
 
 
-def _read_table(lines: list[_Line], rules: list[Rule], blank_zeros: bool) -> tuple[list[Row], bool]:
+def _read_table(lines: list[_Line], rules: _Rules, blank_zeros: bool) -> tuple[list[Row], bool]:
     """One table's rows, and whether it leaves zero cells blank."""
     words = [w for ln in lines for w in ln.words]
     if not words:
         return [], False
-    figures = [w for w in words if _is_figure(w.text)]
+    # Figures: numbers, and the marks agencies print for zero (无, —, /) set apart after a label.
+    figures = [w for ln in lines for k, w in enumerate(ln.words) if _is_figure(w.text)
+               or (_is_zero_mark(w.text) and k > 0 and w.x0 - ln.words[k - 1].x1 > _height(w))]
     pages = {ln.page for ln in lines}
-    page_rules = [r for r in rules if r.page in pages]
+    page_rules = rules.on(pages)
     h = median(_height(w) for w in words)
     if figures:
         grid = _grid(figures, h, page_rules)
@@ -531,7 +544,7 @@ def _read_table(lines: list[_Line], rules: list[Rule], blank_zeros: bool) -> tup
     return rows, blanks
 
 
-def _grid_from_names(lines: list[_Line], h: float, rules: list[Rule]) -> tuple[_Grid, tuple[int, float]] | None:
+def _grid_from_names(lines: list[_Line], h: float, rules: _Rules) -> tuple[_Grid, tuple[int, float]] | None:
     """Columns of a table without figures: the header words right of its 信息内容 cell."""
     for ln in lines:
         if "信息内容" not in ln.flat:
@@ -561,7 +574,7 @@ def _header_words(words: list[Word], grid: _Grid, first: tuple[int, float], h: f
     return [w for w in above if w.page < page or w.bottom <= limit + 0.2 * h]
 
 
-def _grid(figures: list[Word], h: float, rules: list[Rule]) -> _Grid:
+def _grid(figures: list[Word], h: float, rules: _Rules) -> _Grid:
     # Long figures may be several run together: learn the columns from the others if any.
     short = [w for w in figures if len(clean(w.text)) <= 6] or figures
     cores: list[list[float]] = []
@@ -573,8 +586,8 @@ def _grid(figures: list[Word], h: float, rules: list[Rule]) -> _Grid:
     return _bounds([(a, b) for a, b in cores], h, rules)
 
 
-def _bounds(cores: list[tuple[float, float]], h: float, rules: list[Rule]) -> _Grid:
-    verticals = sorted({round(r.x0, 1) for r in rules if _is_vertical(r)})
+def _bounds(cores: list[tuple[float, float]], h: float, rules: _Rules) -> _Grid:
+    verticals = rules.xs()
     bounds = []
     for j in range(len(cores) + 1):
         if j == 0:
@@ -595,19 +608,14 @@ def _bounds(cores: list[tuple[float, float]], h: float, rules: list[Rule]) -> _G
     return _Grid(bounds, cores)
 
 
-def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: list[Rule]) -> _Grid:
+def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: _Rules) -> _Grid:
     """A column whose every cell is blank has no figures to show it; its name does. The column
     names (pieces of one name joined) are aligned in order with the columns of figures; a name
     left over stands for a blank column."""
     ncols = len(grid.cores)
     words = [w for w in head if not grid.over_several(w)]
     top, bottom = _name_band(words, grid, ncols)
-    names: list[list[float]] = []
-    for w in sorted((w for w in words if top <= w.bottom and w.top <= bottom), key=lambda w: w.x0):
-        if names and w.x0 <= names[-1][1] + 0.6 * h:
-            names[-1][1] = max(names[-1][1], w.x1)
-        else:
-            names.append([w.x0, w.x1])
+    names = _name_pieces([w for w in words if top <= w.bottom and w.top <= bottom], h)
     if len(names) <= ncols:
         return grid
     # cost[i][j]: best alignment of the first i columns with the first j names.
@@ -630,13 +638,44 @@ def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: list[Rule
     return _bounds(sorted(cores), h, rules)
 
 
+def _name_pieces(words: list[Word], h: float) -> list[list[float]]:
+    """x-extents of the column names: pieces of one name joined, whether letter-spaced on one
+    line (single characters, gaps under 0.6 of the text height) or wrapped onto the next
+    (overlapping)."""
+    parent = list(range(len(words)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(words):
+        for j in range(i + 1, len(words)):
+            b = words[j]
+            if abs(_cy(a) - _cy(b)) < 0.5 * h:
+                # Letter-spacing parts a name into single characters; two names side by side
+                # are words of their own, however close.
+                single = len(clean(a.text)) == 1 or len(clean(b.text)) == 1
+                joined = single and max(a.x0, b.x0) - min(a.x1, b.x1) < 0.6 * h
+            else:
+                joined = min(a.x1, b.x1) - max(a.x0, b.x0) > 0
+            if joined:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[float]] = {}
+    for i, w in enumerate(words):
+        g = groups.setdefault(root(i), [w.x0, w.x1])
+        g[0], g[1] = min(g[0], w.x0), max(g[1], w.x1)
+    return sorted(groups.values())
+
+
 def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
     out = []
     for page in sorted({w.page for w in values}):
         for group in _cluster_lines([w for w in values if w.page == page]):
             line = _Figures(page, min(w.top for w in group), max(w.bottom for w in group), group)
             for w in group:
-                if _is_figure(w.text) and grid.spans(w) > 1:
+                if _is_figure(w.text) and (grid.spans(w) > 1 or _run_together(w.text, len(grid.cores))):
                     line.merged = True
                 col = grid.column(_cx(w))
                 if col is not None:
@@ -644,6 +683,13 @@ def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
             if line.cells:
                 out.append(line)
     return out
+
+
+def _run_together(text: str, ncols: int) -> bool:
+    """A digit run as long as a row of a wide table has cells: that row's figures printed
+    without gaps ("8000008"), not one figure (no such table counts in millions)."""
+    digits = clean(text)
+    return ncols >= 5 and digits.isdigit() and len(digits) >= ncols
 
 
 def _attach_notes(words: list[Word], rows: list[_Figures], grid: _Grid) -> None:
@@ -663,7 +709,7 @@ def _attach_notes(words: list[Word], rows: list[_Figures], grid: _Grid) -> None:
 # Labels
 # --------------------------------------------------------------------------------------------
 
-def _labels(words: list[Word], h: float, rules: list[Rule], figures: list[_Figures]) -> list[_Label]:
+def _labels(words: list[Word], h: float, rules: _Rules, figures: list[_Figures]) -> list[_Label]:
     # Characters set one per line come first: beside them the group column may start closer
     # than any gap that would part two cells.
     vertical = _vertical_chains(words, h)
@@ -740,7 +786,7 @@ def _different_rows(a: str, b: str) -> bool:
     return bool(ra) and bool(rb) and not ra & rb
 
 
-def _stack(segments: list[_Label], rules: list[Rule], figures: list[_Figures]) -> list[_Label]:
+def _stack(segments: list[_Label], rules: _Rules, figures: list[_Figures]) -> list[_Label]:
     """Join a label's wrapped lines: a segment continues the one above it when it sits right
     under it, aligned with it, does not start a numbered item, is no template label of its
     own, and no ruling line or separate line of figures parts them."""
@@ -770,13 +816,10 @@ def _stack(segments: list[_Label], rules: list[Rule], figures: list[_Figures]) -
     return cells
 
 
-def _ruled_between(a: _Label, b: _Label, rules: list[Rule]) -> bool:
-    lo, hi = a.bottom - 0.2 * a.height, b.top + 0.2 * b.height
-    for r in rules:
-        if r.page == a.page and _is_horizontal(r) and lo <= r.top <= hi \
-                and min(r.x1, a.x1, b.x1) - max(r.x0, a.x0, b.x0) > 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
-            return True
-    return False
+def _ruled_between(a: _Label, b: _Label, rules: _Rules) -> bool:
+    need = 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
+    return rules.crossing(a.page, a.bottom - 0.2 * a.height, b.top + 0.2 * b.height,
+                          max(a.x0, b.x0), min(a.x1, b.x1), need)
 
 
 def _separate_figures(a: _Label, b: _Label, figures: list[_Figures]) -> bool:
@@ -811,7 +854,7 @@ def _is_row_label(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 def _body_rows(labels: list[_Label], figures: list[_Figures], grid: _Grid, label_col: int,
-               rules: list[Rule], blank_zeros: bool) -> list[Row]:
+               rules: _Rules, blank_zeros: bool) -> list[Row]:
     rows = [c for c in labels if c.role == "row"]
     match = _match(rows, figures, rules)
     context = _context(labels, rows)
@@ -861,7 +904,7 @@ def _merged_row(line: _Figures) -> Row:
     return [Cell(w.text) for w in words if _is_figure(w.text) or _is_zero_mark(w.text)]
 
 
-def _match(rows: list[_Label], figures: list[_Figures], rules: list[Rule]) -> dict[int, _Figures]:
+def _match(rows: list[_Label], figures: list[_Figures], rules: _Rules) -> dict[int, _Figures]:
     """Lines of figures to row labels, in order (a monotone alignment): each line goes to the
     label whose band it overlaps or is nearest to, never across a ruling line."""
     n, m = len(rows), len(figures)
@@ -905,14 +948,9 @@ def _match(rows: list[_Label], figures: list[_Figures], rules: list[Rule]) -> di
     return out
 
 
-def _rule_between(row: _Label, line: _Figures, rules: list[Rule]) -> bool:
+def _rule_between(row: _Label, line: _Figures, rules: _Rules) -> bool:
     lo, hi = sorted((line.cy, row.cy))
-    width = row.x1 - row.x0
-    for r in rules:
-        if r.page == row.page and _is_horizontal(r) and lo < r.top < hi \
-                and min(r.x1, row.x1) - max(r.x0, row.x0) > 0.5 * width:
-            return True
-    return False
+    return rules.crossing(row.page, lo + 0.01, hi - 0.01, row.x0, row.x1, 0.5 * (row.x1 - row.x0))
 
 
 def _context(labels: list[_Label], rows: list[_Label]) -> dict[int, list[_Label]]:
@@ -1042,6 +1080,42 @@ def _name_band(words: list[Word], grid: _Grid, ncols: int) -> tuple[float, float
     if not full:
         return min(w.top for w in words), max(w.bottom for w in words)
     return min(w.top for ln in full for w in ln), max(w.bottom for ln in full for w in ln)
+
+
+class _Rules:
+    """Ruling lines by page: horizontal ones sorted by height, vertical ones by x."""
+
+    def __init__(self, rules=()):
+        self.horizontal: dict[int, list[tuple[float, float, float]]] = {}
+        self.vertical: dict[int, list[float]] = {}
+        for r in rules:
+            if _is_horizontal(r):
+                self.horizontal.setdefault(r.page, []).append((r.top, r.x0, r.x1))
+            elif _is_vertical(r):
+                self.vertical.setdefault(r.page, []).append(r.x0)
+        for lines in self.horizontal.values():
+            lines.sort()
+
+    def on(self, pages) -> _Rules:
+        out = _Rules()
+        out.horizontal = {p: v for p, v in self.horizontal.items() if p in pages}
+        out.vertical = {p: v for p, v in self.vertical.items() if p in pages}
+        return out
+
+    def xs(self) -> list[float]:
+        return sorted({round(x, 1) for xs in self.vertical.values() for x in xs})
+
+    def crossing(self, page: int, lo: float, hi: float, x0: float, x1: float, need: float) -> bool:
+        """A horizontal line between heights lo and hi covering more than `need` of x0..x1."""
+        lines = self.horizontal.get(page)
+        if not lines:
+            return False
+        for y, a, b in lines[bisect_left(lines, (lo,)):]:
+            if y > hi:
+                break
+            if min(b, x1) - max(a, x0) > need:
+                return True
+        return False
 
 
 def _is_horizontal(rule: Rule) -> bool:
