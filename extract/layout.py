@@ -261,17 +261,21 @@ def _split(word: Word) -> list[Word]:
         return []
     if len(parts) == 1:
         return [word if word.text == parts[0] else _with(word, text=parts[0])]
-    total = sum(_units(ch) for ch in text) or 1.0
-    scale = (word.x1 - word.x0) / total
-    out, x, i = [], word.x0, 0
-    for part in parts:
-        while text[i] == " ":
-            x += _units(" ") * scale
-            i += 1
-        width = sum(_units(ch) for ch in part) * scale
+    # Pieces as wide as their characters at the box's height, the rest of the box shared out
+    # between the gaps (a line box spans columns far apart); proportional when that does not fit.
+    h = max(word.bottom - word.top, 1.0)
+    widths = [sum(_units(ch) for ch in part) * h for part in parts]
+    room = (word.x1 - word.x0) - sum(widths)
+    if room > 0:
+        gap = room / (len(parts) - 1)
+    else:
+        scale = (word.x1 - word.x0) / (sum(_units(ch) for ch in text) or 1.0)
+        widths = [sum(_units(ch) for ch in part) * scale for part in parts]
+        gap = _units(" ") * scale
+    out, x = [], word.x0
+    for part, width in zip(parts, widths):
         out.append(_with(word, text=part, x0=x, x1=x + width))
-        x += width
-        i += len(part)
+        x += width + gap
     return out
 
 
@@ -326,18 +330,31 @@ def _deskew(words: list[Word]) -> list[Word]:
 
 
 def _slope(words: list[Word]) -> float:
+    """Median slope between each word and its nearest neighbour to the right on its line (the
+    neighbour within a few degrees of it): robust to lines that a tilt has already broken."""
+    ws = sorted(words, key=_cy)
     slopes = []
-    for line in _cluster_lines(words, 0.35):
-        if len(line) < 4:
-            continue
-        xs, ys = [_cx(w) for w in line], [_cy(w) for w in line]
-        span = max(xs) - min(xs)
-        if span < 10 * median(_height(w) for w in line):
-            continue
-        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-        var = sum((x - mx) ** 2 for x in xs)
-        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var)
-    return median(slopes) if len(slopes) >= 3 else 0.0
+    for i, w in enumerate(ws):
+        h = _height(w)
+        best = None
+        for j in range(i + 1, len(ws)):
+            o = ws[j]
+            if _cy(o) - _cy(w) > 0.6 * h:
+                break
+            dx = o.x0 - w.x1
+            if dx > h and abs(_cy(o) - _cy(w)) < 0.08 * (dx + w.x1 - w.x0) and (best is None or dx < best[0]):
+                best = (dx, o)
+        for j in range(i - 1, -1, -1):
+            o = ws[j]
+            if _cy(w) - _cy(o) > 0.6 * h:
+                break
+            dx = o.x0 - w.x1
+            if dx > h and abs(_cy(o) - _cy(w)) < 0.08 * (dx + w.x1 - w.x0) and (best is None or dx < best[0]):
+                best = (dx, o)
+        if best is not None and abs(_height(best[1]) - h) < 0.3 * h:
+            o = best[1]
+            slopes.append((_cy(o) - _cy(w)) / (_cx(o) - _cx(w)))
+    return median(slopes) if len(slopes) >= 8 else 0.0
 
 
 def _cluster_lines(words: list[Word], tol: float = _LINE_TOL) -> list[list[Word]]:
@@ -616,8 +633,8 @@ def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: _Rules) -
     words = [w for w in head if not grid.over_several(w)]
     top, bottom = _name_band(words, grid, ncols)
     names = _name_pieces([w for w in words if top <= w.bottom and w.top <= bottom], h)
-    if len(names) <= ncols:
-        return grid
+    if len(names) <= ncols or len(names) > 2 * ncols + 1:
+        return grid  # no name left over, or the names too broken up to stand for columns
     # cost[i][j]: best alignment of the first i columns with the first j names.
     centre = [(a + b) / 2 for a, b in grid.cores]
     name_centre = [(a + b) / 2 for a, b in names]
@@ -634,6 +651,11 @@ def _add_blank_columns(grid: _Grid, head: list[Word], h: float, rules: _Rules) -
         else:
             matched.add(j - 1)
             i, j = i - 1, j - 1
+    # Each column of figures must stand under its name; if not, the names are no guide.
+    step = median(b - a for a, b in zip(name_centre, name_centre[1:]))
+    pairs = sorted(matched)
+    if any(abs(centre[i] - name_centre[j]) > 0.4 * step for i, j in enumerate(pairs)):
+        return grid
     cores = list(grid.cores) + [tuple(names[j]) for j in range(len(names)) if j not in matched]
     return _bounds(sorted(cores), h, rules)
 
@@ -680,6 +702,9 @@ def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
                 col = grid.column(_cx(w))
                 if col is not None:
                     line.cells.setdefault(col, []).append(w)
+            # Two figures under one column: the columns do not fit this line; never join them.
+            if any(sum(1 for w in ws if _is_figure(w.text) or _is_zero_mark(w.text)) > 1 for ws in line.cells.values()):
+                line.merged = True
             if line.cells:
                 out.append(line)
     return out
