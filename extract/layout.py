@@ -1,6 +1,6 @@
 """Positioned words → the template's tables, by geometry (shared by the PDF and the OCR reader).
 
-    read_tables(words, rules=(), page_heights=None) -> list[Block]
+    read_tables(words, rules=(), page_heights=None, level=False) -> list[Block]
 
 `words` are `extract.words.Word`s in page coordinates (`top` grows downwards); a word may hold
 several space-separated pieces (OCR line boxes), which are split in proportion to their
@@ -70,6 +70,7 @@ _ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)�
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")
 _DIGIT = re.compile(r"\d")
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
+_CONTINUED = re.compile(r"^[（(]?续表?\d*[)）]?$|^表\d+[（(]续[)）]$")
 
 # Geometry, in units of the text height.
 _LINE_TOL = 0.5      # centres closer than this share a line
@@ -157,9 +158,14 @@ class _Figures:
 # Entry point
 # --------------------------------------------------------------------------------------------
 
-def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | None = None) -> list[Block]:
-    """The template tables found in `words`, one Block each, in document order."""
-    tokens = _deskew([t for w in words for t in _split(w)])
+def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | None = None,
+                level: bool = False) -> list[Block]:
+    """The template tables found in `words`, one Block each, in document order. `level=True`
+    says the words are known to run straight across the page (a text layer without rotated
+    glyphs), which spares estimating a skew."""
+    tokens = [t for w in words for t in _split(w)]
+    if not level:
+        tokens = _deskew(tokens)
     if not tokens:
         return []
     lines = _drop_furniture(_lines(tokens), page_heights or {})
@@ -301,7 +307,7 @@ def _cx(word: Word) -> float:
 def _join(words: list[Word]) -> str:
     """Words of one line as text: a space where the gap is wide (dropped again between CJK)."""
     out, prev = "", None
-    for w in sorted(words, key=lambda w: w.x0):
+    for w in words:  # callers give them left to right
         if prev is not None and w.x0 - prev.x1 > _WORD_GAP * _height(w):
             out += " "
         out += w.text
@@ -361,15 +367,18 @@ def _cluster_lines(words: list[Word], tol: float = _LINE_TOL) -> list[list[Word]
     """Words of one page grouped by vertical centre."""
     groups: list[list[Word]] = []
     centre = size = 0.0
-    for w in sorted(words, key=_cy):
-        if groups and abs(_cy(w) - centre) <= tol * max(_height(w), size):
-            groups[-1].append(w)
-            n = len(groups[-1])
-            centre += (_cy(w) - centre) / n
+    n = 0
+    for cy, h, i in sorted(((w.top + w.bottom) / 2, max(w.bottom - w.top, 1.0), i) for i, w in enumerate(words)):
+        if groups and abs(cy - centre) <= tol * (h if h > size else size):
+            groups[-1].append(words[i])
+            n += 1
+            centre += (cy - centre) / n
         else:
-            groups.append([w])
-            centre, size = _cy(w), _height(w)
-    return [sorted(g, key=lambda w: w.x0) for g in groups]
+            groups.append([words[i]])
+            centre, size, n = cy, h, 1
+    for g in groups:
+        g.sort(key=lambda w: w.x0)
+    return groups
 
 
 def _lines(words: list[Word]) -> list[_Line]:
@@ -381,10 +390,11 @@ def _lines(words: list[Word]) -> list[_Line]:
 
 
 def _drop_furniture(lines: list[_Line], heights: dict[int, float]) -> list[_Line]:
-    """Page numbers ("- 3 -", "第3页", a bare number alone at the very top or bottom)."""
+    """Page numbers ("- 3 -", "第3页", a bare number alone at the very top or bottom) and the
+    caption over a table's continuation ("续表")."""
     out = []
     for i, ln in enumerate(lines):
-        if is_page_mark(ln.text):
+        if is_page_mark(ln.text) or _CONTINUED.match(ln.flat):
             continue
         height = heights.get(ln.page)
         if height and _BARE_NUMBER.match(ln.flat):
@@ -480,7 +490,16 @@ def _subtables(lines: list[_Line]) -> list[list[_Line]]:
 @dataclass
 class _Grid:
     bounds: list[float]  # value column boundaries: bounds[j] .. bounds[j + 1] is column j
-    cores: list[tuple[float, float]]  # x-extent of the figures of each column
+    cores: list[tuple[float, float]]  # x-extent of the figures of each column, left to right
+    pitch: float = 0.0
+
+    def __post_init__(self):
+        # The narrowest distance between two columns' figures: no column is wider, so no
+        # column name either (a longer name wraps).
+        centres = [(lo + hi) / 2 for lo, hi in self.cores]
+        self.pitch = min((b - a for a, b in zip(centres, centres[1:])), default=float("inf"))
+        self._starts = [lo for lo, _hi in self.cores]
+        self._need = [0.3 * max(hi - lo, 1.0) for lo, hi in self.cores]
 
     @property
     def left(self) -> float:
@@ -489,27 +508,21 @@ class _Grid:
     def column(self, x: float) -> int | None:
         if x < self.bounds[0] or x > self.bounds[-1]:
             return None
-        for j in range(len(self.bounds) - 1):
-            if x <= self.bounds[j + 1]:
-                return j
-        return len(self.bounds) - 2
-
-    @property
-    def pitch(self) -> float:
-        """The narrowest distance between two columns' figures: no column is wider, so no
-        column name either (a longer name wraps)."""
-        centres = [(lo + hi) / 2 for lo, hi in self.cores]
-        return min((b - a for a, b in zip(centres, centres[1:])), default=float("inf"))
+        return min(max(bisect_left(self.bounds, x) - 1, 0), len(self.bounds) - 2)
 
     def over_several(self, word: Word) -> bool:
         """A header word over several columns (申请人情况, 行政复议, 法人或其他组织)."""
-        return self.spans(word) > 1 or word.x1 - word.x0 > 1.1 * self.pitch
+        return word.x1 - word.x0 > 1.1 * self.pitch or self.spans(word) > 1
 
     def spans(self, word: Word) -> int:
         """How many columns' figures a word covers (more than one: figures run together)."""
         n = 0
-        for lo, hi in self.cores:
-            if min(word.x1, hi) - max(word.x0, lo) > 0.3 * max(hi - lo, 1.0):
+        x0, x1 = word.x0, word.x1
+        for j in range(max(bisect_left(self._starts, x0) - 1, 0), len(self.cores)):
+            lo, hi = self.cores[j]
+            if lo >= x1:
+                break
+            if (x1 if x1 < hi else hi) - (x0 if x0 > lo else lo) > self._need[j]:
                 n += 1
         return n
 
@@ -710,6 +723,7 @@ def _figure_lines(values: list[Word], grid: _Grid) -> list[_Figures]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _run_together(text: str, ncols: int) -> bool:
     """A digit run as long as a row of a wide table has cells: that row's figures printed
     without gaps ("8000008"), not one figure (no such table counts in millions)."""
@@ -1113,10 +1127,12 @@ class _Rules:
     def __init__(self, rules=()):
         self.horizontal: dict[int, list[tuple[float, float, float]]] = {}
         self.vertical: dict[int, list[float]] = {}
+        self._xs: list[float] | None = None
         for r in rules:
-            if _is_horizontal(r):
+            width, height = r.x1 - r.x0, r.bottom - r.top
+            if height <= 1.0 and width > 2.0:
                 self.horizontal.setdefault(r.page, []).append((r.top, r.x0, r.x1))
-            elif _is_vertical(r):
+            elif width <= 1.0 and height > 2.0:
                 self.vertical.setdefault(r.page, []).append(r.x0)
         for lines in self.horizontal.values():
             lines.sort()
@@ -1128,7 +1144,9 @@ class _Rules:
         return out
 
     def xs(self) -> list[float]:
-        return sorted({round(x, 1) for xs in self.vertical.values() for x in xs})
+        if self._xs is None:
+            self._xs = sorted({round(x, 1) for xs in self.vertical.values() for x in xs})
+        return self._xs
 
     def crossing(self, page: int, lo: float, hi: float, x0: float, x1: float, need: float) -> bool:
         """A horizontal line between heights lo and hi covering more than `need` of x0..x1."""

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from statistics import median
 
 import pdfplumber
-from pdfplumber.utils import extract_words
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
@@ -33,9 +32,6 @@ from extract.words import Word as PlacedWord
 # Word, WPS and LibreOffice print cell borders as lines or thin filled rectangles; pdfplumber's
 # line strategy with its default tolerances joins both into one grid.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-# Words for the layout reader: characters closer than a quarter of their size; slightly rotated
-# text (a page printed at an angle) read like upright text.
-_WORD_SETTINGS = {"x_tolerance_ratio": 0.25, "line_dir_rotated": "ttb", "char_dir_rotated": "ltr"}
 # Reports run to a few dozen pages; beyond this the file is something else (or hostile).
 MAX_PAGES = 300
 # A page with fewer characters than this but with pictures is a scan.
@@ -53,7 +49,7 @@ _BARE_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _CONTINUED = re.compile(r"^[（(]?续表?\s*\d*[)）]?$|^表\s*\d+\s*[（(]续[)）]$")
 
 
-Word = tuple[str, float, float]  # text, x0, x1: characters closer than a word gap
+Word = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom: characters closer than a word gap
 
 
 @dataclass
@@ -112,6 +108,7 @@ class _Page:
     height: float
     words: list[PlacedWord] = field(default_factory=list)  # for the layout reader
     rules: list[Rule] = field(default_factory=list)
+    tilted: bool = False  # glyphs drawn at an angle (a page printed slightly rotated)
 
 
 def read_pdf(data: bytes) -> Document:
@@ -159,7 +156,7 @@ def _readings(data: bytes) -> Readings:
     _reject_scans(parsed)
     # Template tables read by geometry from every word of the document (shared with OCR).
     placed = read_tables([w for p in parsed for w in p.words], [r for p in parsed for r in p.rules],
-                         {i: p.height for i, p in enumerate(parsed)})
+                         {i: p.height for i, p in enumerate(parsed)}, level=not any(p.tilted for p in parsed))
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
     grids = [Block(rows=repair_labels(rows)) for rows in (_rows(t) for t in tables) if rows]
@@ -183,6 +180,8 @@ def _by_arithmetic(placed: list[Block], grids: list[Block]) -> list[Block]:
     arithmetic (then: gives more cells) comes first, so its cells win; ties go to the ruled
     grid, which is exact wherever its lines are drawn. The other reading still fills cells the
     first one lacks."""
+    if not placed or not grids:
+        return placed + grids
     scored = []
     for order, block in enumerate(grids + placed):
         figures = find_figures([block])
@@ -252,29 +251,19 @@ def _read_page(page, index: int) -> _Page:
         table = _grid_of(found.cells, index)
         if table is not None:
             tables.append(table)
-    loose = _fill_tables(chars, tables) if tables else chars
+    # Words for the layout reader come out of the same character lines as the cells and the
+    # text (no second pass over the characters): a word never runs across a ruled cell.
+    words: list[PlacedWord] = []
+    loose = _fill_tables(chars, tables, words, index) if tables else chars
     tables = [t for t in tables if any(c.text for c in t.cells)]
-    lines = [ln for ln in _lines(loose, index) if ln.segments]
-    words = [PlacedWord(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], index)
-             for w in extract_words(_without_fake_bold(chars), **_WORD_SETTINGS)] if chars else []
+    lines = _lines(loose, index)
+    words.extend(_placed(lines, index))
+    lines = [ln for ln in lines if ln.segments]
     rules = [Rule(e["x0"], e["x1"], e["top"], e["bottom"], index) for e in page.edges
              if max(e["x1"] - e["x0"], e["bottom"] - e["top"]) > 2] if chars else []
+    tilted = any(abs(c["matrix"][1]) > 1e-3 for c in chars)
     return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures,
-                 undecoded, page.height, words, rules)
-
-
-def _without_fake_bold(chars: list[dict]) -> list[dict]:
-    """Fake bold prints each glyph twice a hair apart; keep one. (pdfplumber's dedupe_chars
-    does this too, but costs more than parsing the page.)"""
-    out, last = [], None
-    for ch in sorted(chars, key=lambda c: (c["text"], c["top"], c["x0"])):
-        if last is not None and ch["text"] == last["text"]:
-            tol = 0.3 * (ch["size"] or 10.0)
-            if abs(ch["top"] - last["top"]) < tol and abs(ch["x0"] - last["x0"]) < tol:
-                continue
-        out.append(ch)
-        last = ch
-    return out
+                 undecoded, page.height, words, rules, tilted)
 
 
 def _grid_of(bboxes, page: int) -> _Table | None:
@@ -291,7 +280,7 @@ def _grid_of(bboxes, page: int) -> _Table | None:
     return _Table(page, ys[0], ys[-1], xs[0], xs[-1], xs, ys, len(ys) - 1, cells)
 
 
-def _fill_tables(chars: list[dict], tables: list[_Table]) -> list[dict]:
+def _fill_tables(chars: list[dict], tables: list[_Table], words: list[PlacedWord], page: int) -> list[dict]:
     """Put each character into the table cell under its centre; return the others."""
     loose: list[dict] = []
     index = []
@@ -315,14 +304,15 @@ def _fill_tables(chars: list[dict], tables: list[_Table]) -> list[dict]:
             loose.append(ch)
     for t, _ys, _owner, buckets in index:
         for cell, bucket in zip(t.cells, buckets):
-            cell.text = _cell_text(bucket)
+            lines = _lines(bucket, page) if bucket else []
+            cell.text = join_lines(drop_page_marks(ln.text) for ln in lines)
+            words.extend(_placed(lines, page))
     return loose
 
 
-def _cell_text(chars: list[dict]) -> str:
-    if not chars:
-        return ""
-    return join_lines(drop_page_marks(ln.text) for ln in _lines(chars, -1))
+def _placed(lines: list[_Line], page: int) -> list[PlacedWord]:
+    return [PlacedWord(text, x0, x1, top, bottom, page) for ln in lines for part in ln.cells
+            for text, x0, x1, top, bottom in part]
 
 
 def _lines(chars: list[dict], page: int) -> list[_Line]:
@@ -348,6 +338,7 @@ def _line(chars: list[dict], page: int) -> _Line:
     # Words: characters closer than a word gap, with the gap before each.
     words: list[tuple[float, Word]] = []
     text, start, gap_before, prev = "", chars[0]["x0"], 0.0, None
+    top, bottom = chars[0]["top"], chars[0]["bottom"]
     for ch in chars:
         if prev is not None:
             # Fake bold: the same glyph printed twice a hair apart.
@@ -355,11 +346,13 @@ def _line(chars: list[dict], page: int) -> _Line:
                 continue
             gap = ch["x0"] - prev["x1"]
             if gap > _WORD_GAP * size:
-                words.append((gap_before, (text, start, prev["x1"])))
+                words.append((gap_before, (text, start, prev["x1"], top, bottom)))
                 text, start, gap_before = "", ch["x0"], gap
+                top, bottom = ch["top"], ch["bottom"]
         text += ch["text"]
+        top, bottom = min(top, ch["top"]), max(bottom, ch["bottom"])
         prev = ch
-    words.append((gap_before, (text, start, prev["x1"])))
+    words.append((gap_before, (text, start, prev["x1"], top, bottom)))
     # Cells: a wide gap, or a middling one before a numbered item ("（六）其他处理  1.申请人…").
     cells: list[list[Word]] = []
     for gap, word in words:
@@ -368,7 +361,7 @@ def _line(chars: list[dict], page: int) -> _Line:
         cells[-1].append(word)
     kept = []
     for cell in cells:
-        cell = [(drop_page_marks(t), x0, x1) for t, x0, x1 in cell]
+        cell = [(drop_page_marks(t), x0, x1, t0, t1) for t, x0, x1, t0, t1 in cell]
         cell = [w for w in cell if w[0]]
         if cell and not is_page_mark(" ".join(w[0] for w in cell)):
             kept.append(cell)
@@ -575,8 +568,9 @@ def _merge_wrapped(line: _Line, words: list[Word]) -> None:
     i = max(range(len(line.cells)), key=lambda j: _overlap(line.spans[j], span))
     cell = line.cells[i]
     k = max(range(len(cell)), key=lambda j: _overlap((cell[j][1], cell[j][2]), span))
-    text, x0, x1 = cell[k]
-    cell[k] = (join_lines([text, " ".join(w[0] for w in words)]), min(x0, span[0]), max(x1, span[1]))
+    text, x0, x1, top, bottom = cell[k]
+    cell[k] = (join_lines([text, " ".join(w[0] for w in words)]), min(x0, span[0]), max(x1, span[1]),
+               min([top] + [w[3] for w in words]), max([bottom] + [w[4] for w in words]))
     if k + 1 < len(cell):
         line.cells[i:i + 1] = [cell[:k + 1], cell[k + 1:]]
 
