@@ -2,11 +2,13 @@
 
     read_tables(words, rules=(), page_heights=None, level=False) -> list[Block]
 
-`words` are `extract.words.Word`s in page coordinates (`top` grows downwards); a word may hold
-several space-separated pieces (OCR line boxes), which are split in proportion to their
-characters. `rules` are ruling lines where the source has them (PDF drawing operators, lines
-found in a scan); without any, text-box geometry alone decides. `page_heights` (page -> height)
-lets bare page numbers at the page edges be recognised.
+`words` are `extract.words.Word`s in page coordinates (`top` grows downwards), one per run of
+characters; a word holding several space-separated pieces (an OCR line box) is split, each piece
+as wide as its characters at the box's height, the gaps sharing the rest. `rules` are ruling
+lines where the source has them (PDF drawing operators, lines found in a scan); without any,
+text-box geometry alone decides. `page_heights` (page -> height) lets bare page numbers at the
+page edges be recognised. A slightly rotated page (a scan) is levelled first, unless the caller
+says the words are level (`level=True`, a text layer without rotated glyphs).
 
 Each template table found (主动公开 / 收到和处理申请 / 行政复议行政诉讼) becomes one `Block`: a
 header row whose cells name the value columns (`Cell.col` = grid column), then one row per table
@@ -36,8 +38,8 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -949,19 +951,19 @@ def _match(rows: list[_Label], figures: list[_Figures], rules: _Rules) -> dict[i
     n, m = len(rows), len(figures)
     if not n or not m:
         return {}
-    NEG = float("-inf")
+    never = float("-inf")
 
     def score(i: int, k: int) -> float:
         row, line = rows[i], figures[k]
         if row.page != line.page:
-            return NEG
+            return never
         size = row.height
         if row.top - 0.25 * size <= line.cy <= row.bottom + 0.25 * size:
             d = 0.0
         else:
             d = min(abs(line.cy - row.top), abs(line.cy - row.bottom))
             if d > _ROW_REACH * size or _rule_between(row, line, rules):
-                return NEG
+                return never
         return 1000.0 - d
 
     # best[i][k]: best total for rows[:i] and figures[:k].
@@ -971,7 +973,7 @@ def _match(rows: list[_Label], figures: list[_Figures], rules: _Rules) -> dict[i
         for k in range(1, m + 1):
             options = [(best[i - 1][k], 1), (best[i][k - 1], 2)]
             s = score(i - 1, k - 1)
-            if s != NEG:
+            if s != never:
                 options.append((best[i - 1][k - 1] + s, 3))
             best[i][k], step[i][k] = max(options)
     out: dict[int, _Figures] = {}
