@@ -155,8 +155,11 @@ def _readings(data: bytes) -> Readings:
         _close(pdf)
     _reject_scans(parsed)
     # Template tables read by geometry from every word of the document (shared with OCR).
-    placed = read_tables([w for p in parsed for w in p.words], [r for p in parsed for r in p.rules],
-                         {i: p.height for i, p in enumerate(parsed)}, level=not any(p.tilted for p in parsed))
+    try:
+        placed = read_tables([w for p in parsed for w in p.words], [r for p in parsed for r in p.rules],
+                             {i: p.height for i, p in enumerate(parsed)}, level=not any(p.tilted for p in parsed))
+    except Exception:  # noqa: BLE001 - one reading among three: a failure of it must not cost the report
+        placed = []
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
     grids = [Block(rows=repair_labels(rows)) for rows in (_rows(t) for t in tables) if rows]

@@ -92,3 +92,48 @@ def test_page_break_fixture_repeats_its_header_and_prints_a_page_number_inside_t
     # The layout reading still gives each row once.
     rows = [c.text for b in readings("pdf_layout_page_break").placed for r in b.rows for c in r]
     assert rows.count("（七）总计") == 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_damaged_word_lists_never_raise(seed, monkeypatch):
+    """Words dropped, doubled, moved, replaced (what a damaged PDF or a bad OCR pass gives)."""
+    import random
+
+    from extract.layout import read_tables
+    from extract.words import Word
+
+    rng = random.Random(seed)
+    base = _words(STEMS[seed % len(STEMS)], monkeypatch)
+    damaged = []
+    for w in base:
+        roll = rng.random()
+        if roll < 0.05:
+            continue
+        if roll < 0.08:
+            w = Word(rng.choice(["", "0", "无", "1.", "（三）", "8000008", w.text * 2]), w.x0, w.x1, w.top, w.bottom, w.page)
+        elif roll < 0.12:
+            dx, dy = rng.uniform(-20, 20), rng.uniform(-8, 8)
+            w = Word(w.text, w.x0 + dx, w.x1 + dx, w.top + dy, w.bottom + dy, w.page)
+        damaged.append(w)
+        if rng.random() < 0.02:
+            damaged.append(w)
+    rng.shuffle(damaged)
+    blocks = read_tables(damaged, [], None, level=rng.random() < 0.5)
+    find_figures(blocks)
+    assert all(isinstance(c.text, str) for b in blocks for row in b.rows for c in row)
+
+
+def _words(stem: str, monkeypatch):
+    """The words the PDF reader hands to the layout reader."""
+    import extract.pdf as pdf
+
+    seen = {}
+    original = pdf.read_tables
+
+    def spy(words, rules, heights, level=False):
+        seen["words"] = words
+        return original(words, rules, heights, level=level)
+
+    monkeypatch.setattr(pdf, "read_tables", spy)
+    _readings((FIXTURES / f"{stem}.pdf").read_bytes())
+    return seen["words"]
