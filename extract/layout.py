@@ -31,8 +31,9 @@ How the geometry is read, and why:
   of its own, is a group label (（三）不予公开, wrapped or split by a page break), carried to every
   item of its group (items numbered 1., 2., … restart at each group).
 - A row whose figures ran together into one word ("8000008" for 8 0 0 0 0 0 8), so that no
-  column boundary can place them, is handed on as run-together text (see `_merged_row`): never
-  guessed here.
+  column boundary can place them, is handed on as `Run` cells for the shared solver (see
+  `_merged_row`): never guessed here. Damaged labels ("2.其他法律行政止公开") are given as printed:
+  the figure mapper matches them to the template tolerantly.
 """
 from __future__ import annotations
 
@@ -41,13 +42,12 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import lru_cache
 from statistics import median
 
 from extract.celltext import collapse_cjk_spaces, is_page_mark, join_lines
 from extract.document import Block, Cell, Row
-from extract.figures import norm_label
+from extract.figures import Run, norm_label
 from extract.numbers import clean, is_value
 from extract.template import GROUP_HEADINGS, ROWS
 from extract.words import Rule, Word
@@ -186,70 +186,7 @@ def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | No
             rows, blanks = _read_table(part, rules, blank)
             rows_of[i].extend(rows)
             blank = blank or blanks
-    return [Block(rows=repair_labels(rows_of[i])) for i in range(len(found)) if rows_of[i]]
-
-
-def repair_labels(rows: list[Row]) -> list[Row]:
-    """Row labels with characters dropped, changed or swapped ("2.其他法律行政止公开", 中请 for
-    申请 from OCR) given the template's wording of the row they stand for — only where no label
-    pattern matches, only among the template rows between the rows recognised before and after
-    it (template order), with the same item number, and clearly closer to one of them than to
-    any other. Anything less certain is left as printed (and then read as no row)."""
-    found = []  # (row, label cell, template position or None)
-    for i, row in enumerate(rows):
-        k = _label_cell(row)
-        if k is None:
-            continue
-        cells = row[k + 1:]
-        if not any(_is_figure(c.text) for c in cells) and not (len(cells) >= 3 and all(c.text == "" for c in cells)):
-            continue  # a header or a label alone: no row to place
-        keys = _template_rows(row[k].text)
-        known = [_ORDER[key] for key in keys if key in _ORDER]
-        found.append((i, k, min(known) if known else None, bool(keys)))
-    out = list(rows)
-    for n, (i, k, _pos, recognised) in enumerate(found):
-        if recognised:
-            continue
-        before = max((p for _i, _k, p, _r in found[:n] if p is not None), default=-1)
-        after = min((p for _i, _k, p, _r in found[n + 1:] if p is not None), default=len(_APPLICATION_ROWS))
-        spec = _closest(rows[i][k].text, _APPLICATION_ROWS[before + 1:after])
-        if spec is not None:
-            cell = rows[i][k]
-            out[i] = rows[i][:k] + [Cell(spec.label, cell.col, cell.origin)] + rows[i][k + 1:]
-    return out
-
-
-_APPLICATION_ROWS = [spec for spec in ROWS if spec.table == "applications"]
-_ORDER = {spec.key: i for i, spec in enumerate(_APPLICATION_ROWS)}
-
-
-def _label_cell(row: Row) -> int | None:
-    last = None
-    for k, cell in enumerate(row):
-        if not is_value(cell.text):
-            last = k
-    return last
-
-
-def _closest(text: str, candidates) -> object | None:
-    name = norm_label(text)
-    if len(name) < 4 or name in GROUP_HEADINGS:
-        return None
-    number = _ITEM_NUMBER.match(clean(text))
-    scored = []
-    for spec in candidates:
-        theirs = _ITEM_NUMBER.match(clean(spec.label))
-        if number and theirs and number.group(1) != theirs.group(1):
-            continue
-        scored.append((SequenceMatcher(None, name, norm_label(spec.label)).ratio(), spec))
-    scored.sort(key=lambda s: -s[0])
-    if not scored:
-        return None
-    best, spec = scored[0]
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    if best >= 0.75 and best - runner_up >= 0.15:
-        return spec
-    return None
+    return [Block(rows=rows_of[i]) for i in range(len(found)) if rows_of[i]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -911,20 +848,21 @@ def _body_rows(labels: list[_Label], figures: list[_Figures], grid: _Grid, label
         line = match.get(r)
         if line is not None:
             used.add(id(line))
-            cells.extend(_value_cells(line, ncols, label_col + 1))
+            cells.extend(_value_cells(line, grid, label_col + 1))
         elif blank_zeros and (_is_row_label(row.text) or _ENUMERATION.match(clean(row.text))):
             cells.extend(Cell("", label_col + 1 + j) for j in range(ncols))
         items.append(((row.page, row.top), cells))
     for line in figures:
         if id(line) not in used:
-            items.append(((line.page, line.top), _value_cells(line, ncols, label_col + 1)))
+            items.append(((line.page, line.top), _value_cells(line, grid, label_col + 1)))
     items.sort(key=lambda it: it[0])
     return [cells for _key, cells in items if cells]
 
 
-def _value_cells(line: _Figures, ncols: int, first_col: int) -> Row:
+def _value_cells(line: _Figures, grid: _Grid, first_col: int) -> Row:
+    ncols = len(grid.bounds) - 1
     if line.merged:
-        return _merged_row(line)
+        return _merged_row(line, grid)
     out = []
     for j in range(ncols):
         words = sorted(line.cells.get(j, []) + line.notes.get(j, []), key=lambda w: (w.x0, w.top))
@@ -932,17 +870,19 @@ def _value_cells(line: _Figures, ncols: int, first_col: int) -> Row:
     return out
 
 
-def _merged_row(line: _Figures) -> Row:
+def _merged_row(line: _Figures, grid: _Grid) -> Row:
     """Figures run together so that no column boundary can place them ("8000008" for
-    8 0 0 0 0 0 8): given on as text cells without columns, in reading order, as a text capture
-    would give them.
-
-    INTEGRATION POINT (extract.solver, branch `tables`): the shared solver splits such digit
-    runs by the template's arithmetic (row totals, 总计, the balance rule). Until it lands the
-    figure mapper reads these cells only if their count is exactly the row's column count;
-    otherwise the row stays absent — never guessed here."""
-    words = sorted(line.words, key=lambda w: w.x0)
-    return [Cell(w.text) for w in words if _is_figure(w.text) or _is_zero_mark(w.text)]
+    8 0 0 0 0 0 8), or more figures under a column than it has cells: the row's figures in
+    reading order as cells without columns, the run-together ones as `Run`s, for the figure
+    mapper to hand to the shared solver (`extract.solver`), which splits them by the template's
+    arithmetic or leaves them out — never guessed here."""
+    out: Row = []
+    for w in sorted(line.words, key=lambda w: w.x0):
+        if _is_figure(w.text) and (grid.spans(w) > 1 or _run_together(w.text, len(grid.cores))):
+            out.append(Run(w.text))
+        elif _is_figure(w.text) or _is_zero_mark(w.text):
+            out.append(Cell(w.text))
+    return out
 
 
 def _match(rows: list[_Label], figures: list[_Figures], rules: _Rules) -> dict[int, _Figures]:

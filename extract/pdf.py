@@ -23,7 +23,7 @@ from extract.celltext import collapse_cjk_spaces, drop_page_marks, is_page_mark,
 from extract.checks import evaluate
 from extract.document import Block, Cell, Document
 from extract.figures import find_figures
-from extract.layout import read_tables, repair_labels
+from extract.layout import read_tables
 from extract.numbers import is_blank, is_value
 from extract.report import ImageOnly, NotAReport, Unreadable
 from extract.words import Rule
@@ -162,7 +162,7 @@ def _readings(data: bytes) -> Readings:
         placed = []
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
-    grids = [Block(rows=repair_labels(rows)) for rows in (_rows(t) for t in tables) if rows]
+    grids = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
     blocks = _by_arithmetic(placed, grids)
     # The text lines always follow as a last block: they are the whole report when nothing is
     # ruled or placed, and fill in what neither reading found (cells read before win).

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 
-from extract.document import Block, Cell
+from extract.document import Block
 from extract.figures import find_figures
-from extract.layout import read_tables, repair_labels
+from extract.figures import Run
+from extract.layout import read_tables
 from extract.words import Rule, Word
 
 H = 9.0  # text height
@@ -98,10 +99,10 @@ def test_letter_spaced_and_wrapped_header_names_are_joined():
 
 
 def test_label_wrapped_over_three_lines_with_figures_on_its_middle_line():
-    words = header() + [at(60, 180, "（五）不予处理"), at(120, 180, "5.要求行政机关确认或重"),
-                        at(120, 192, "新出具已获取信息"),
-                        at(60, 214, "（六）其他处理"), at(120, 214, "1.申请人无正当理由逾期"),
-                        at(120, 226, "不补正、行政机关不再处理"), at(120, 238, "其政府信息公开申请")]
+    words = header() + [at(60, 180, "（五）不予处理"), at(140, 180, "5.要求行政机关确认或重"),
+                        at(140, 192, "新出具已获取信息"),
+                        at(60, 214, "（六）其他处理"), at(140, 214, "1.申请人无正当理由逾期"),
+                        at(140, 226, "不补正、行政机关不再处理"), at(140, 238, "其政府信息公开申请")]
     words += figures_line(186, [1, 0, 0, 0, 0, 0, 1]) + figures_line(226, [2, 0, 1, 0, 0, 0, 3])
     block = block_of(words)
     texts = [c.text for r in block.rows for c in r]
@@ -161,21 +162,13 @@ def test_group_label_reaches_every_item_of_its_group():
     assert figures(block)["other_other"]["total"] == 2
 
 
-def test_label_with_characters_dropped_is_given_the_template_wording():
+def test_label_with_characters_dropped_is_given_as_printed_and_read_as_its_row():
     words = header()
     for i, label in enumerate(["1.属于国家秘密", "2.其他法律行政止公开", "3.危及“三安全一稳定”"]):
         words.append(at(130, 180 + 16 * i, label))
         words += figures_line(180 + 16 * i, [i + 1, 0, 0, 0, 0, 0, i + 1])
     got = figures(block_of(words))
     assert got["denied_prohibited_by_law"]["total"] == 2
-
-
-def test_label_repair_needs_the_neighbours_order_and_a_clear_winner():
-    rows = [[Cell("1.属于国家秘密"), Cell("1")], [Cell("2.其他法律行政止公开"), Cell("2")],
-            [Cell("3.危及“三安全一稳定”"), Cell("3")], [Cell("4.莫名其妙的标签"), Cell("4")]]
-    fixed = repair_labels(rows)
-    assert fixed[1][0].text == "2.其他法律行政法规禁止公开"
-    assert fixed[3][0].text == "4.莫名其妙的标签"  # like no template row: left as printed
 
 
 def test_page_break_page_number_and_repeated_header_inside_the_table():
@@ -217,13 +210,19 @@ def test_a_label_without_figures_is_no_row_of_zeros_where_zeros_are_printed():
     assert "granted" not in figures(block_of(words))
 
 
-def test_figures_run_together_are_handed_on_without_columns():
+def test_figures_run_together_are_handed_to_the_solver_as_runs():
     words = header() + [at(60, 180, "一、本年新收政府信息公开申请数量")] + figures_line(180, [5, 1, 0, 0, 0, 0, 6])
     words += [at(60, 200, "二、上年结转政府信息公开申请数量"), at(VALUE_X[0] - 4, 200, "8000008")]  # kerned together
+    words += [at(60, 220, "四、结转下年度继续办理"), at(VALUE_X[0] - 4, 220, "1001102")]
     block = block_of(words)
     row = row_with(block, "二、上年结转政府信息公开申请数量")
-    assert [c.text for c in row if c.col is None] == ["8000008"]
-    assert "carried_over" not in figures(block)  # never guessed here (the solver's job)
+    runs = [c for c in row if isinstance(c, Run)]
+    assert [c.text for c in runs] == ["8000008"] and all(c.col is None for c in runs)
+    got = figures(block)
+    # One split gives seven cells whose six parts sum to the last: 8 0 0 0 0 0 8.
+    assert got["carried_over"] == dict(zip(APPLICANT, [8, 0, 0, 0, 0, 0, 8]))
+    # 1001102 has no such split (no leading zeros, parts summing to the total): left out.
+    assert "carried_forward" not in got
 
 
 def test_ocr_line_boxes_are_split_into_words():
