@@ -1,10 +1,14 @@
-"""PDF → Document with pdfplumber: ruled tables as grids, the rest as lines of text.
+"""PDF → Document with pdfplumber: the template tables read twice (by their ruling lines and by
+the geometry of their words), and the rest as lines of text.
 
 Each page is parsed once (pdfplumber caches its objects): its ruled tables are found from the
 drawn lines, every character is dropped into the grid cell it sits in, and the characters outside
-tables become text lines. A table that runs on over a page break (with or without the header
-repeated) is joined back into one grid. A PDF without any ruled table gives its lines as one
-block of rows, each split into cells at wide horizontal gaps (a flattened table).
+tables become text lines; the words of both, with the page's ruling lines, go to
+`extract.layout`, which places the template tables by geometry whether they are ruled or not
+(vertical group labels, wrapped labels, figures printed beside or above their label, page breaks).
+A table that runs on over a page break (with or without the header repeated) is joined back into
+one grid. For each template table the reading that satisfies more of the template's arithmetic
+comes first; the text lines follow as a last block (each line split into cells at wide gaps).
 """
 from __future__ import annotations
 
