@@ -110,6 +110,8 @@ def test_output_never_moves_without_the_identity_moving():
         pytest.skip("reading libraries differ from the recording machine's: outputs may differ, "
                     "and so does the fingerprint")
     moved = sorted(name for name, digest in current["outputs"].items()
-                   if recorded["outputs"].get(name) != digest)
+                   if name in recorded["outputs"] and recorded["outputs"][name] != digest)
     assert not moved, f"output changed while the extractor's identity did not: {moved[:10]}"
-    assert current["outputs"].keys() == recorded["outputs"].keys()
+    assert current["outputs"].keys() == recorded["outputs"].keys(), (
+        "labelled fixtures were added or removed: record the outputs again with "
+        "OGI_RECORD_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_fingerprint.py")
