@@ -41,6 +41,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
@@ -66,8 +67,6 @@ _REVIEW_NEXT = re.compile(r"行政诉讼|维持|纠正|尚未审结")
 _END = re.compile(r"^[五六七八]、|存在的?主要问题|其他需要报告")
 # A section heading ("三、收到和处理政府信息公开申请情况") is never a table row.
 _HEADING = re.compile(r"^[一二三四五六七八九十]、.{4,40}(?:情况|问题|事项)$")
-# Sub-tables of table 1, each with its own header and columns.
-_ACTIVE_SUBTABLE = re.compile(r"第二十条|信息内容")
 _ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、](?!\d))")
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")
 _DIGIT = re.compile(r"\d")
@@ -160,7 +159,7 @@ class _Figures:
 # Entry point
 # --------------------------------------------------------------------------------------------
 
-def read_tables(words: list[Word], rules=(), page_heights: dict[int, float] | None = None,
+def read_tables(words: list[Word], rules: Iterable[Rule] = (), page_heights: dict[int, float] | None = None,
                 level: bool = False) -> list[Block]:
     """The template tables found in `words`, one Block each, in document order. `level=True`
     says the words are known to run straight across the page (a text layer without rotated
@@ -1066,11 +1065,11 @@ def _name_band(words: list[Word], grid: _Grid, ncols: int) -> tuple[float, float
 class _Rules:
     """Ruling lines by page: horizontal ones sorted by height, vertical ones by x."""
 
-    def __init__(self, rules=()):
+    def __init__(self, rules: Iterable[Rule] = ()):
         self.horizontal: dict[int, list[tuple[float, float, float]]] = {}
         self.vertical: dict[int, list[float]] = {}
         self._xs: list[float] | None = None
-        for r in rules:
+        for r in rules:  # a line is at most a point thick; a shorter stroke is a tick, not a rule
             width, height = r.x1 - r.x0, r.bottom - r.top
             if height <= 1.0 and width > 2.0:
                 self.horizontal.setdefault(r.page, []).append((r.top, r.x0, r.x1))
@@ -1101,11 +1100,3 @@ class _Rules:
             if min(b, x1) - max(a, x0) > need:
                 return True
         return False
-
-
-def _is_horizontal(rule: Rule) -> bool:
-    return abs(rule.bottom - rule.top) <= 1.0 and rule.x1 - rule.x0 > 2.0
-
-
-def _is_vertical(rule: Rule) -> bool:
-    return abs(rule.x1 - rule.x0) <= 1.0 and rule.bottom - rule.top > 2.0
