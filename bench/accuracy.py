@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ExtractError, extract_report
+from ogi.errors import exit_code
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 META_FIELDS = ("title", "agency", "year", "published", "format", "template")
@@ -69,7 +70,7 @@ def score_case(case: Case) -> Score:
     try:
         report = extract_report(data, url=case.url, content_type=case.content_type).to_dict()
     except ExtractError as exc:
-        score.add(expected_exit == exc.exit_code, f"{case.name}: raised {type(exc).__name__}: {exc.reason}")
+        score.add(expected_exit == exit_code(exc), f"{case.name}: raised {type(exc).__name__}: {exc.reason}")
         if expected_exit is None:  # every expected cell and field is then missed
             for key in META_FIELDS:
                 score.add(False, f"{case.name}: {key} missing")

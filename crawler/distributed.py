@@ -43,13 +43,9 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.queue import PriorityQueue
 
 import extract
-from ogi.errors import OgiError
+from crawler.errors import DistributedError
 
 CURRENT = "ogi:current"  # the name of the run the latest archive writer opened
-
-
-class DistributedError(OgiError):
-    """Redis cannot be reached, or there is no run to join (one line for the CLI)."""
 
 
 def enabled(settings) -> bool:

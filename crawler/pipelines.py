@@ -72,7 +72,7 @@ def extract_document(body: bytes, url: str, content_type: str | None):
         return extract.extract_report(body, url, content_type), None
     except extract.ExtractError as exc:
         return None, exc
-    except Exception as exc:  # noqa: BLE001 - an extractor bug must not stop the crawl
+    except Exception as exc:  # an extractor bug must not stop the crawl
         logger.exception("extractor failed on %s", url)
         return None, extract.Unreadable(f"extractor error: {type(exc).__name__}: {exc}")
 

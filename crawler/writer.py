@@ -82,7 +82,7 @@ class ArchiveWriter(RunBook):
                     worker, op, args, kwargs = pickle.loads(popped[1])
                     try:
                         self.handle(worker, op, args, kwargs)
-                    except Exception:  # noqa: BLE001 - as in a crawl's pipeline: log, go on
+                    except Exception:  # as in a crawl's pipeline: log, go on
                         logger.exception("could not write a %s record from worker %s", op, worker)
                     if op != "bye":
                         continue

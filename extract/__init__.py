@@ -5,9 +5,11 @@
     >>> report.figures["applications"]["new_received"]["total"]
 """
 from extract.pipeline import EXTRACTOR_VERSION, MAX_BYTES, extract_report, sniff_format
-from extract.report import Check, ExtractError, ImageOnly, NotAReport, Report, Unreadable
+from extract.report import (Check, ExtractError, ImageOnly, MemoryLimit, NotAReport, Report, TimeLimit, Unreadable,
+                            Unsupported)
 
 __all__ = [
     "EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "sniff_format",
-    "Check", "ExtractError", "ImageOnly", "NotAReport", "Report", "Unreadable",
+    "Check", "ExtractError", "ImageOnly", "MemoryLimit", "NotAReport", "Report", "TimeLimit", "Unreadable",
+    "Unsupported",
 ]

@@ -189,7 +189,7 @@ def distributed_crawl(db: Path, portal, redis_url: str, workdir: Path, *, worker
         portal.gate.set()
         outcomes = [finish(proc) for proc in crew]
         written = finish(writer)
-    for code, out, err in outcomes:
+    for code, _out, err in outcomes:
         assert code == 0, err[-3000:]
     assert written[0] == 0, written[2][-3000:]
     return {"run": run, "workers": [out for _, out, _ in outcomes], "writer": written[1]}

@@ -85,7 +85,7 @@ def run(args) -> int:
     else:
         try:
             Archive(db_path).close()  # create or migrate now: a bad path is one clear line, not a traceback
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
         lock = archive_lock(db_path)
 
@@ -127,7 +127,7 @@ def _write(args, settings) -> int:
     with archive_lock(db_path):
         try:
             archive = Archive(db_path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
         with archive:
             writer = ArchiveWriter.open(archive, settings)
