@@ -90,7 +90,9 @@ class BoundedExtractor:
     """A pool of `workers` extraction processes; see the module docstring."""
 
     def __init__(self, workers: int | None = None, *, timeout: float | None = TIMEOUT_S,
-                 memory_mb: int | None = MEMORY_MB):
+                 memory_mb: int | None = MEMORY_MB, eager: bool = False):
+        """`eager`: start the worker processes now, in the background, rather than with the
+        first document (a crawl starts them while it fetches its first pages)."""
         self.workers = workers or default_workers()
         self.timeout = timeout if timeout and timeout > 0 else None
         self.memory_mb = memory_mb if memory_mb and memory_mb > 0 else None
@@ -98,6 +100,7 @@ class BoundedExtractor:
         self.context.set_forkserver_preload(PRELOAD)
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._closed = False
+        self.eager = eager
         self._lanes = [_Lane(self, i) for i in range(self.workers)]
         for lane in self._lanes:
             lane.thread.start()
@@ -187,6 +190,11 @@ class _Lane:
 
     def _run(self) -> None:
         try:
+            if self.pool.eager:
+                try:
+                    self._ensure_worker()
+                except Exception:  # the first document will try again, and say why
+                    logger.exception("could not start extraction worker %s", self.index)
             while True:
                 item = self.pool._tasks.get()
                 if item is None:

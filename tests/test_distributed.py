@@ -1,4 +1,4 @@
-"""Distributed crawl (crawler.distributed, crawler.worker, crawler.writer) with a real local
+"""Distributed crawl (crawler.distributed, crawler.worker, crawler.sender, crawler.writer) with a real local
 redis-server: two workers and one archive writer crawl the local portal of test_crawl (demo site
 plus traps: robots.txt, a 500 before 200, a dead link, a redirect), two nights in a row, next to a
 single-machine crawl of the same portal; the archives must come out the same.
@@ -335,7 +335,7 @@ def test_a_dead_worker_loses_its_requests_but_never_causes_removals(nights, tmp_
     """A worker killed while it holds the report column's page: the run still ends (the other
     worker stops waiting for it once its heartbeat expired), as not finished, and the reports of
     that column, not seen this time, are not marked removed."""
-    import pickle
+    import json
 
     portal, redis_url = nights["portal"], nights["redis"]
     db = tmp_path / "a.db"
@@ -356,13 +356,16 @@ def test_a_dead_worker_loses_its_requests_but_never_causes_removals(nights, tmp_
             keys = f"ogi:run:{client.get('ogi:current').decode()}"
             # It has fetched pages (and said so at a heartbeat) and waits for the report column.
             wait_for(lambda: portal.arrived and any(
-                sum(t.pages for t in pickle.loads(raw).values()) for raw in client.hvals(f"{keys}:tallies")),
+                sum(t["pages"] for t in json.loads(raw)["tallies"].values()) for raw in client.hvals(f"{keys}:ledgers")),
                 "the worker to reach the report column")
+            # The other worker joins first (its requests for the column wait at the gate too),
+            # so the writer knows it is still expected when the doomed one's heartbeat expires.
+            survivor = start("crawl", portal.url + "/", *WORKER, "-s", f"REDIS_URL={redis_url}", *timeout,
+                             cwd=tmp_path)
+            wait_for(lambda: len(client.hkeys(f"{keys}:workers")) == 2, "the second worker to join")
             doomed.send_signal(signal.SIGKILL)
             doomed.wait(10)
             portal.gate.set()
-            survivor = start("crawl", portal.url + "/", *WORKER, "-s", f"REDIS_URL={redis_url}", *timeout,
-                             cwd=tmp_path)
             code, out, err = finish(survivor)
             assert code == 0, err[-3000:]
             code, out, err = finish(writer)
