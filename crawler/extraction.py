@@ -6,8 +6,9 @@ worker processes (OGI_EXTRACT_WORKERS, default one per core), each document unde
 wall-clock deadline (OGI_EXTRACT_TIMEOUT) and a memory limit (OGI_EXTRACT_MEMORY_MB): a document
 over a limit comes back as `TimeLimit`/`MemoryLimit`, which the archive records as a failure
 (`time_limit`/`memory_limit`) while the crawl goes on. Downloads continue while documents are
-read, so a first crawl is bound by the cores, not by one. The pool starts (in the background)
-when the spider opens and stops when it closes.
+read, so a first crawl is bound by the cores, not by one. The pool starts with the first
+document (a nightly re-crawl whose reports all answer 304 never starts it) and stops when the
+spider closes, without waiting for a worker still starting.
 """
 from __future__ import annotations
 
@@ -27,20 +28,15 @@ class Extraction:
         self.timeout = defaults.get(settings, "OGI_EXTRACT_TIMEOUT")
         self.memory_mb = defaults.get(settings, "OGI_EXTRACT_MEMORY_MB")
         self._pool: BoundedExtractor | None = None
-        crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "Extraction":
         return cls(crawler)
 
-    def open(self, spider=None) -> None:
-        """Start the workers in the background while the crawl fetches its first pages."""
-        if self._pool is None:
-            self._pool = BoundedExtractor(self.workers, timeout=self.timeout, memory_mb=self.memory_mb, eager=True)
-
     async def extract(self, body: bytes, url: str, content_type: str | None) -> Outcome:
-        self.open()
+        if self._pool is None:
+            self._pool = BoundedExtractor(self.workers, timeout=self.timeout, memory_mb=self.memory_mb)
         return await asyncio.wrap_future(self._pool.submit(body, url, content_type))
 
     def close(self, spider=None, reason: str | None = None) -> None:

@@ -99,7 +99,7 @@ class BoundedExtractor:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
-        self._closed = False
+        self._closed = self._cancelled = False
         self.eager = eager
         self._lanes = [_Lane(self, i) for i in range(self.workers)]
         for lane in self._lanes:
@@ -150,6 +150,7 @@ class BoundedExtractor:
         if self._closed:
             return
         self._closed = True
+        self._cancelled = cancel_pending
         if cancel_pending:
             while True:
                 try:
@@ -162,7 +163,9 @@ class BoundedExtractor:
         for _ in self._lanes:
             self._tasks.put(None)
         for lane in self._lanes:
-            lane.thread.join()
+            # Cancelling does not wait for a worker still starting: the lane kills it once it is
+            # up, and a worker whose parent is gone ends by itself.
+            lane.thread.join(1.0 if cancel_pending else None)
 
     def __enter__(self) -> "BoundedExtractor":
         return self
@@ -239,6 +242,9 @@ class _Lane:
         child.close()
         with self._lock:
             self.process, self.conn = process, parent
+        if self.pool._closed and self.pool._cancelled:
+            self.kill()
+            raise RuntimeError("extraction pool closed")
 
     def _died(self) -> Outcome:
         process = self.process
