@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,13 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from test_crawl import ADDED, COMMERCE, EDUCATION, FAST, FLAKY, OFFICE_2022, TRS, build_portal
+from crawl_support import ADDED, COMMERCE, EDUCATION, FAST, FLAKY, OFFICE_2022, ROOT, TRS, build_portal, stop
 
-REDIS_SERVER = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(REDIS_SERVER is None,
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed (scripts/install-system.sh installs it)")
 
-ROOT = Path(__file__).resolve().parents[1]
 # `scrapy crawl` run outside the repository (no scrapy.cfg there), so that nothing it might write
 # would go unnoticed among the repository's files.
 SCRAPY = (str(Path(sys.executable).with_name("scrapy")),)
@@ -42,47 +39,7 @@ WORKER = [*FAST, "-s", "CONCURRENT_REQUESTS=2", "-s", "OGI_WORKER_POLL=0.1"]
 ROBOTS = "/robots.txt"  # each worker reads it once: the only request a single crawl makes fewer times
 
 
-# -- redis-server and processes ---------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    import redis
-
-    tmp = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        client = redis.Redis(port=port)
-        deadline = time.time() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert server.poll() is None and time.time() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop(server)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
+# -- processes (redis-server: the `redis_url` fixture of conftest.py) ----------------------------
 
 @contextmanager
 def processes():
