@@ -23,7 +23,7 @@ import time
 
 import extract
 from archive import Archive
-from crawler import records
+from crawler import records, wire
 from crawler.errors import BadRecord
 from crawler.ledger import Ledger
 from crawler.local import LocalArchive
@@ -128,7 +128,7 @@ class ArchiveWriter:
                     ledger.absorb(done[1])
                 elif raw := self.run.worker_ledger(worker):  # what it left at its last heartbeat
                     try:
-                        ledger.absorb(records.ledger_from_data(records.wire.loads(raw)))
+                        ledger.absorb(records.ledger_from_data(wire.loads(raw)))
                     except (BadRecord, ValueError):
                         self.rejected += 1
             lost = [w for w, done in self.workers.items() if done is None]
