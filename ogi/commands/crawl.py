@@ -15,7 +15,9 @@ summary is stored in the archive's crawl_runs table, and a health report per sou
 reports found, changes, errors, flagged after 3 runs with nothing) in source_health: see
 `ogi status`. Scrapy settings can be overridden with -s, e.g. -s JOBDIR=jobs/nightly to make an
 interrupted crawl resumable, -s OGI_PAGE_BUDGET=500 or -s OGI_SOURCE_TIME_BUDGET=600 (seconds)
-to bound each source.
+to bound each source. Reports are extracted in worker processes beside the crawl
+(OGI_EXTRACT_WORKERS, default one per core), each under OGI_EXTRACT_TIMEOUT seconds and
+OGI_EXTRACT_MEMORY_MB; every default is in crawler/defaults.py.
 
 Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
 2 requests at a time, AutoThrottle, at least 1 s between requests).
