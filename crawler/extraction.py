@@ -23,7 +23,7 @@ from extract.isolation import BoundedExtractor, Outcome, default_workers
 
 class Extraction:
     def __init__(self, crawler: Crawler):
-        settings = crawler.settings
+        self.crawler, settings = crawler, crawler.settings
         self.workers = defaults.get(settings, "OGI_EXTRACT_WORKERS") or default_workers()
         self.timeout = defaults.get(settings, "OGI_EXTRACT_TIMEOUT")
         self.memory_mb = defaults.get(settings, "OGI_EXTRACT_MEMORY_MB")
@@ -41,5 +41,7 @@ class Extraction:
 
     def close(self, spider=None, reason: str | None = None) -> None:
         if self._pool is not None:
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("ogi/extract/cpu_seconds", round(self._pool.cpu_seconds, 2))
             self._pool.close(cancel_pending=True)
             self._pool = None

@@ -142,6 +142,11 @@ class BoundedExtractor:
         future = self.submit(*args)
         future.add_done_callback(lambda f, key=key: done.put((key, _result(f))))
 
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time the workers have spent on finished documents (for benchmarks and summaries)."""
+        return sum(lane.cpu_before + lane.worker_cpu for lane in self._lanes)
+
     # -- closing -------------------------------------------------------------------------------
 
     def close(self, *, cancel_pending: bool = False) -> None:
@@ -188,6 +193,7 @@ class _Lane:
         self.pool, self.index = pool, index
         self.process = None
         self.conn = None
+        self.cpu_before = self.worker_cpu = 0.0  # CPU seconds of earlier workers / the current one
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name=f"extract-lane-{index}", daemon=True)
 
@@ -223,9 +229,10 @@ class _Lane:
             self.kill()
             return TimeLimit(f"extraction took longer than {self.pool.timeout:g} s (OGI_EXTRACT_TIMEOUT)")
         try:
-            kind, value = self.conn.recv()
+            kind, value, cpu = self.conn.recv()
         except (OSError, EOFError):
             return self._died()
+        self.worker_cpu = cpu
         if kind == "memory":
             self.kill()  # a library may be half-way through an allocation: start afresh
             return MemoryLimit(f"extraction needed more than {self.pool.memory_mb} MB (OGI_EXTRACT_MEMORY_MB)")
@@ -235,6 +242,8 @@ class _Lane:
         if self.process is not None and self.process.is_alive():
             return
         self.kill()
+        self.cpu_before += self.worker_cpu  # what the previous worker of this lane had used
+        self.worker_cpu = 0.0
         parent, child = self.pool.context.Pipe()
         process = self.pool.context.Process(target=_worker, args=(child, self.pool.memory_mb),
                                              name=f"ogi-extract-{self.index}", daemon=True)
@@ -301,6 +310,11 @@ def _release_fork_server() -> None:
             pass
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker(conn, memory_mb: int | None) -> None:
     _release_fork_server()
     _die_with_parent()
@@ -317,9 +331,9 @@ def _worker(conn, memory_mb: int | None) -> None:
         except (EOFError, OSError):
             return  # the pool closed, or its process is gone
         try:
-            conn.send(("ok", func(*args)))
+            conn.send(("ok", func(*args), _cpu_seconds()))
         except MemoryError:
-            conn.send(("memory", None))
+            conn.send(("memory", None, _cpu_seconds()))
             return
         except Exception as exc:  # noqa: BLE001 - a task that raises is that task's failure
-            conn.send(("ok", Unreadable(f"extractor error: {type(exc).__name__}: {str(exc)[:200]}")))
+            conn.send(("ok", Unreadable(f"extractor error: {type(exc).__name__}: {str(exc)[:200]}"), _cpu_seconds()))

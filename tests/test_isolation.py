@@ -59,6 +59,7 @@ def test_a_report_reads_the_same_as_in_process(pool):
     outcome = pool.submit(body, "http://127.0.0.1/a.html", "text/html").result(timeout=60)
     direct = extract_report(body, "http://127.0.0.1/a.html", "text/html")
     assert outcome.to_dict(with_text=True) == direct.to_dict(with_text=True)
+    assert pool.cpu_seconds > 0  # the workers' CPU time is accounted (benchmarks, summaries)
 
 
 def test_extract_errors_come_back_as_outcomes(pool):
