@@ -26,6 +26,11 @@ OGI_PAGE_BUDGET = 3000  # distinct URLs a source may ask for in one run (0: no l
 # report column needs, far less than a night.
 OGI_SOURCE_TIME_BUDGET = 1800
 
+# After the crawl, seconds spent re-reading the latest versions the current extractor has not
+# read yet (reports answered 304 or not met tonight), oldest reading first; 0 turns it off.
+# `ogi reextract` re-reads everything without a limit.
+OGI_REREAD_TIME_BUDGET = 600
+
 # -- extraction (extract/isolation.py) -----------------------------------------------------------
 OGI_EXTRACT_WORKERS = 0  # extraction processes beside the crawl; 0: one per core
 OGI_EXTRACT_TIMEOUT = isolation.TIMEOUT_S  # seconds per document, then `time_limit`

@@ -5,14 +5,13 @@ from importlib import import_module
 
 from extract import formats
 from extract.checks import evaluate
+from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
 from extract.meta import find_metadata
+from extract.narrative import read_statements, resolve, text_checks
+from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable, Unsupported
-
-# Bumped whenever extraction output may change; stored on every archived version so
-# `ogi reextract` knows what produced which figures.
-EXTRACTOR_VERSION = "0.1.0"
 
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
 MAX_BYTES = 50 * 1024 * 1024
@@ -82,16 +81,26 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
     meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
+    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
+    statements = read_statements(doc.text, meta.year)
+    template = decide_template(meta.template, meta.year, figures, doc.text)
+    older = read_older(doc, statements) if template == "pre2019" else None
+    if older is not None:
+        figures = older.figures
+    from_text = frozenset(older.from_text) if older is not None else frozenset()
+    checks = evaluate(figures, template) + text_checks(resolve(statements, strict=True), figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,
         year=meta.year,
         published=meta.published,
-        source_url=url or None,
+        source_url=meta.source_url,
         format=doc.format,
-        template=meta.template,
+        template=template,
         figures=figures,
-        checks=evaluate(figures),
+        checks=checks,
+        evidence=older.evidence if older is not None else {},
+        consistency=summarize(checks, figures),
         text=doc.text,
     )
 
@@ -100,4 +109,4 @@ def _cell_text(doc: Document) -> str:
     return " ".join(c.text for b in doc.blocks for row in b.rows for c in row if c.text)
 
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]
+__all__ = ["MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]

@@ -8,7 +8,7 @@ errors the lower layers raise (each package raises its own; only `ogi/` knows ex
 | `extract.NotAReport`, `extract.ImageOnly` | `extract/`: read, but not an OGI annual report | 3 |
 | any other `extract.ExtractError` (`Unreadable`, `Unsupported`, `TimeLimit`, `MemoryLimit`) | `extract/`: cannot be read | 2 |
 | `crawler.errors.CrawlerError` (lock held, Redis, sources file) | `crawler/` | 1 |
-| `archive.schema.SchemaError` | `archive/` | 1 |
+| `archive.errors.ArchiveError` (busy past the timeout, disk full, a damaged or newer archive) | `archive/` | 1 |
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def exit_code(exc: BaseException) -> int | None:
     if isinstance(exc, OgiError):
         return exc.exit_code
     # Imported here: the CLI starts without loading the extractor or Scrapy.
-    from archive.schema import SchemaError
+    from archive.errors import ArchiveError
     from crawler.errors import CrawlerError
     from extract.report import ExtractError, NotAReport
 
@@ -34,6 +34,6 @@ def exit_code(exc: BaseException) -> int | None:
         return 3
     if isinstance(exc, ExtractError):
         return 2
-    if isinstance(exc, (CrawlerError, SchemaError)):
+    if isinstance(exc, (CrawlerError, ArchiveError)):
         return 1
     return None

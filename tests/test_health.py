@@ -256,6 +256,7 @@ def test_time_budget_cuts_a_slow_source_without_removing_its_reports(tmp_path):
         second = crawl(db, *urls, "-s", "OGI_SOURCE_TIME_BUDGET=1", "-s", "CONCURRENT_REQUESTS=2",
                        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
         assert second.returncode == 0, second.stderr[-2000:]  # a budget is not a failure
+        # Far fewer than every report one by one (counted, not timed: the machine may be busy).
         fetched = [p for p, _ in slow.log if p.startswith(SLOW_COLUMN + "2023/")]
         assert 0 < len(fetched) < SLOW_REPORTS / 2
 

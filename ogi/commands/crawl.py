@@ -101,6 +101,8 @@ def run(args) -> int:
         process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
+        if not distributed(settings):
+            _reread(db_path, settings)
     crawl_run = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
     result = crawl_run.result if crawl_run else None
     if result is None:
@@ -142,6 +144,8 @@ def _write(args, settings) -> int:
             print(f"archive writer of run {name} ready on {protocol.redacted(url)}: start workers with "
                   f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
             result = writer.serve()
+        if result is not None:
+            _reread(db_path, settings)
     if writer.rejected:
         print(f"ogi crawl: refused {writer.rejected} malformed record(s) on run {name} (see the log)",
               file=sys.stderr)
@@ -149,6 +153,22 @@ def _write(args, settings) -> int:
         raise OgiError(f"no worker joined run {name}")
     _print(result.summary, result.health)
     return 1 if writer.rejected else exit_status(result.summary)
+
+
+def _reread(db_path: str, settings) -> None:
+    """The nightly re-reading, under the crawl's lock: latest versions an older extractor read
+    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds."""
+    from archive import Archive, reextract
+
+    budget = settings.getfloat("OGI_REREAD_TIME_BUDGET")
+    if budget <= 0:
+        return
+    with Archive(db_path) as archive:
+        done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+    if done.reextracted or done.remaining:
+        print(f"re-read {done.reextracted} report(s) with extractor {done.extractor_version}: "
+              f"{done.changed} reading(s) changed, {done.failed} failed, {done.remaining} left for "
+              f"the next night", flush=True)
 
 
 def exit_status(summary: dict) -> int:
