@@ -3,7 +3,7 @@ servers label it, what its first bytes are, and which reader turns it into a `Do
 
 Everything that needs to know about formats derives from `FORMATS`:
 - the sniffer (`extract.pipeline.sniff_format`) and the reader dispatch (`reader_of`);
-- `ogi extract` walking a folder (`file_extensions()`: files it can read);
+- `ogi extract` walking a folder (`file_extensions()`: document files, readable or not);
 - the crawler's link judging (`attachment_extensions()`: files worth fetching from a report
   page, readable or not, so an unsupported report is archived as such rather than missed);
 - Datasette's download of an archived original (`content_type_of`).
@@ -88,9 +88,10 @@ def content_type_of(name: str | None) -> str | None:
     return fmt.content_types[0] if fmt else None
 
 
-def file_extensions() -> frozenset[str]:
-    """Extensions of the files `ogi extract` reads from a folder (formats with a reader)."""
-    return frozenset(ext for f in FORMATS if f.reader for ext in f.extensions)
+def file_extensions(*, readable_only: bool = False) -> frozenset[str]:
+    """Extensions of the document files we know (`ogi extract` on a folder takes them all, so
+    an OFD report is answered as unsupported rather than skipped in silence)."""
+    return frozenset(ext for f in FORMATS if f.reader or not readable_only for ext in f.extensions)
 
 
 def attachment_extensions() -> tuple[str, ...]:

@@ -12,8 +12,9 @@ from extract import MAX_BYTES, ExtractError, extract_report, formats
 from ogi.errors import UsageError, exit_code
 
 USER_AGENT = "ogi-archive/0.1 (+https://github.com/ogi-archive/ogi-archive; research archive of OGI annual reports)"
-# The files of a folder we read: every format with a reader (extract/formats.py). Server-side
-# page names (.jsp, .asp…) are HTML when fetched, rarely files on a disk, so they stay out.
+# The files of a folder we take: every document format we know (extract/formats.py), those we
+# cannot read yet answered as unsupported. Server-side page names (.jsp, .asp…) are HTML when
+# fetched, rarely files on a disk, so they stay out.
 _SUFFIXES = formats.file_extensions() - {".jsp", ".asp", ".aspx", ".php"}
 
 
