@@ -8,6 +8,7 @@ import re
 import pytest
 
 from extract import ExtractError, ImageOnly, NotAReport, Unreadable, extract_report
+from ogi.errors import exit_code
 from attachment_fixtures import APPLICANT_KEYS, block_with, data, expected, figure, make, row_with
 from extract.document import Document
 from extract.pdf import Readings, _readings, read_pdf
@@ -300,7 +301,7 @@ def test_extract_report_refuses_with_the_right_exit_code(stem, error):
     want = expected(stem)
     with pytest.raises(error) as err:
         extract_report(data(f"{stem}.pdf"), url=want["_fetch"]["url"], content_type="application/pdf")
-    assert err.value.exit_code == want["_expect_exit"]
+    assert exit_code(err.value) == want["_expect_exit"]
 
 
 def test_reader_reads_documents_that_are_not_reports():
