@@ -6,7 +6,6 @@ import multiprocessing
 import sqlite3
 from pathlib import Path
 
-
 import extract
 from archive import Archive, reextract
 
