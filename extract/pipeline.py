@@ -110,12 +110,14 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         raise NotAReport(meta.reason)
     # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
     statements = read_statements(doc.text, meta.year)
+    stated = resolve(statements, strict=True)
+    figures = _with_stated_active(doc, figures, stated)
     template = decide_template(meta.template, meta.year, figures, doc.text)
     older = read_older(doc, statements) if template == "pre2019" else None
     if older is not None:
         figures = older.figures
     from_text = frozenset(older.from_text) if older is not None else frozenset()
-    checks = evaluate(figures, template) + text_checks(resolve(statements, strict=True), figures, from_text)
+    checks = evaluate(figures, template) + text_checks(stated, figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,
@@ -130,6 +132,19 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         consistency=summarize(checks, figures),
         text=doc.text,
     )
+
+
+def _with_stated_active(doc: Document, figures: dict, stated: dict) -> dict:
+    """Table 2 read again with the figures the sentences state for it ("现行有效行政规范性文件698件"),
+    when one of them is a cell the table left out: a run of digits with several splits keeps the
+    splits that have the stated value (never one the run does not admit; see `find_figures`).
+    Only then, so the common report is read once."""
+    active = {key: st.value for key, st in stated.items() if key.startswith("active.")}
+    have = figures.get("active", {})
+    missing = [key for key in active if key.split(".")[2] not in have.get(key.split(".")[1], {})]
+    if not missing or not have:
+        return figures
+    return find_figures(doc.blocks, stated=active)
 
 
 def _cell_text(doc: Document) -> str:
