@@ -222,14 +222,23 @@ def detect_template(text: str, figures: dict, year: int | None) -> str:
     return "unknown"
 
 
-def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = "") -> Metadata:
-    title, titled = find_title(doc)
-    # The year first (from the title or the text), so that a placeholder date is not taken for
-    # the publication; from the publication date only when nothing else says.
-    year = find_report_year(title if titled else None, doc.text, None)
+def year_and_published(doc: Document, url: str = "", title: str | None = None) -> tuple[int | None, str | None]:
+    """(report year, publication date). The year first (from the title or the text), so that a
+    placeholder date is not taken for the publication; from the publication date only when
+    nothing else says. ``title``: the report title when already found."""
+    if title is None:
+        found, titled = find_title(doc)
+        title = found if titled else None
+    year = find_report_year(title, doc.text, None)
     published = find_published(doc, url, year)
     if year is None:
         year = find_report_year(None, "", published)
+    return year, published
+
+
+def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = "") -> Metadata:
+    title, titled = find_title(doc)
+    year, published = year_and_published(doc, url, title if titled else "")
     agency = find_agency(title if titled else None, doc.text) or labelled_agency(doc.text)
     template = detect_template(doc.text + cell_text, figures, year)
     apps = figures.get("applications", {})

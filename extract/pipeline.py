@@ -8,7 +8,7 @@ from extract.checks import evaluate
 from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
-from extract.meta import find_metadata
+from extract.meta import find_metadata, year_and_published
 from extract.narrative import read_statements, resolve, text_checks
 from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable
@@ -104,14 +104,15 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         raise
     except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
         raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
-    figures = find_figures(doc.blocks)
+    # Figures the sentences state: checked against the tables, the figures of pre-2019 reports, and
+    # for table 2 what chooses between the splits of a run of digits (see `find_figures`).
+    year, _published = year_and_published(doc, url)
+    statements = read_statements(doc.text, year)
+    stated = resolve(statements, strict=True)
+    figures = find_figures(doc.blocks, stated={k: st.value for k, st in stated.items() if k.startswith("active.")})
     meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
-    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
-    statements = read_statements(doc.text, meta.year)
-    stated = resolve(statements, strict=True)
-    figures = _with_stated_active(doc, figures, stated)
     template = decide_template(meta.template, meta.year, figures, doc.text)
     older = read_older(doc, statements) if template == "pre2019" else None
     if older is not None:
@@ -132,19 +133,6 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         consistency=summarize(checks, figures),
         text=doc.text,
     )
-
-
-def _with_stated_active(doc: Document, figures: dict, stated: dict) -> dict:
-    """Table 2 read again with the figures the sentences state for it ("现行有效行政规范性文件698件"),
-    when one of them is a cell the table left out: a run of digits with several splits keeps the
-    splits that have the stated value (never one the run does not admit; see `find_figures`).
-    Only then, so the common report is read once."""
-    active = {key: st.value for key, st in stated.items() if key.startswith("active.")}
-    have = figures.get("active", {})
-    missing = [key for key in active if key.split(".")[2] not in have.get(key.split(".")[1], {})]
-    if not missing or not have:
-        return figures
-    return find_figures(doc.blocks, stated=active)
 
 
 def _cell_text(doc: Document) -> str:

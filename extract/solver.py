@@ -302,6 +302,9 @@ def _expand(unit, tokens, index, local, steps, out) -> None:
         return all(abs(sum(values[p] for p in left) - sum(values[p] for p in right)) <= _TOL
                    for left, right in rules)
 
+    # What each token can be in each cell (kinds differ only by column).
+    by_kind = [{kind: options(token, kind) for kind in set(kinds)} for token in tokens]
+
     def walk(i: int, j: int) -> None:
         steps.tick()
         if j == t:
@@ -309,17 +312,18 @@ def _expand(unit, tokens, index, local, steps, out) -> None:
                 out.add(tuple(values))
             return
         # Token j covers cells i .. i+k-1; each later token needs at least one cell.
+        allowed: list[Number] | None = None
         for k in range(1, n - i - (t - j - 1) + 1):
-            allowed = None
-            for p in range(i, i + k):
-                opts = options(tokens[j], kinds[p])
-                allowed = opts if allowed is None else [v for v in allowed if v in opts]
-            for v in allowed or ():
+            opts = by_kind[j][kinds[i + k - 1]]
+            allowed = opts if allowed is None else [v for v in allowed if v in opts]
+            if not allowed:
+                break
+            for v in allowed:
                 for p in range(i, i + k):
                     values[p] = v
                 walk(i + k, j + 1)
-            for p in range(i, i + k):
-                values[p] = None
+        for p in range(i, n):
+            values[p] = None
 
     walk(0, 0)
 
