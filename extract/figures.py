@@ -494,21 +494,36 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
     for i in range(len(names) - 1, -1, -1):
         if _in_sentence(record.labels, i):
             continue
-        before = "".join(names[:i])
-        for head, name in _label_parts(names[i]):
-            context = before + head or state.group_heading
-            for spec in ROWS:
-                if not spec.pattern.search(name):
-                    continue
-                if spec.group and not spec.group.search(context):
-                    continue
-                if spec.section_only and state.section not in (None, spec.table):
-                    continue
-                if not _allowed(spec, state):
-                    continue
-                return spec, context
+        found = _match_name(names[i], "".join(names[:i]), state)
+        if found[0] is not None:
+            return found
+    # A label a one-cell-per-line capture broke in the middle of its words ("5.要求行政机关确认或
+    # 重新" / "出具已获取信息"): the text cells next to the figures, joined.
+    last = len(names) - 1
+    for i in range(last - 1, max(-1, last - 3), -1):
+        parts = record.labels[i:]
+        if all(c.col is None for c in parts) and not any(_in_sentence(record.labels, k) for k in range(i, last + 1)):
+            found = _match_name("".join(names[i:]), "".join(names[:i]), state)
+            if found[0] is not None:
+                return found
     if record.values and record.labels:
         return _similar_row(record, names, state), ""
+    return None, ""
+
+
+def _match_name(label: str, before: str, state: _State) -> tuple[RowSpec | None, str]:
+    for head, name in _label_parts(label):
+        context = before + head or state.group_heading
+        for spec in ROWS:
+            if not spec.pattern.search(name):
+                continue
+            if spec.group and not spec.group.search(context):
+                continue
+            if spec.section_only and state.section not in (None, spec.table):
+                continue
+            if not _allowed(spec, state):
+                continue
+            return spec, context
     return None, ""
 
 

@@ -98,8 +98,9 @@ ACTIVE_DECISIONS = tuple(
     for row, word in (("licensing", "行政许可"), ("punishment", "行政处罚"), ("coercion", "行政强制")))
 ACTIVE_FEES = re.compile(r"行政事业性收费(?:金额|总额|总金额)?" + _TOTAL_WORD
                          + r"(?P<num>\d+(?:\.\d+)?)[ \u3000\xa0]?(?P<unit>万元|元)")
-# Words that make a 表二 figure something else: planned (拟废止), a past total (累计), a part (其中).
-_ACTIVE_NOT = re.compile(r"拟|将|计划|待|累计|以来|其中|同比|比上年|较上年|增长|减少|清理")
+# Words that make a 表二 figure something else: planned (拟废止, 计划制定), a past total (累计), a
+# part (其中), a comparison (同比增长). Not 将: it is as often 把 ("将现行有效规范性文件698件集中公开").
+_ACTIVE_NOT = re.compile(r"拟|计划|待|累计|以来|其中|同比|比上年|较上年|增长|减少")
 
 # "一次性告知" is not one 次: a Chinese numeral and its unit must not be the start of a word.
 _AFTER_KEYWORD = _FILL + _NUM + _COUNT_UNIT + r"(?![性般些样致体批级定])"

@@ -167,3 +167,14 @@ def test_a_review_header_broken_over_lines_then_its_figures():
     lines[at + 1:at + 1 + 19] = header
     review = extract_lines(lines).figures["review_litigation"]
     assert review == dict(zeros_review(), review={"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1})
+
+
+def test_a_row_label_broken_in_the_middle_of_its_words():
+    apps = dict(APPS, unprocessed_reconfirm=dict(APPS["unprocessed_reconfirm"], natural_person=1, total=1),
+                granted=dict(APPS["granted"], natural_person=1, total=1))
+    lines = report_lines(apps)
+    at = lines.index("5.要求行政机关确认或重新出具已获取信息")
+    lines[at:at + 1] = ["5.要求行政机关确认或重新", "出具已获取信息"]
+    at = lines.index("1.属于国家秘密")
+    lines[at:at + 1] = ["1.", "属于国家秘密"]  # numbering on its own line (莆田)
+    assert extract_lines(lines).figures["applications"] == apps

@@ -240,3 +240,9 @@ def test_a_table_two_statement_is_checked_against_its_cell():
     figures = {"active": {"normative_documents": {"made": 427, "repealed": 192, "in_force": 3097}}}
     (check,) = text_checks(statements, figures)
     assert check.rule == "text.active.normative_documents.in_force" and not check.ok  # 三明 2024
+
+
+def test_table_two_statement_after_a_clean_up_or_with_jiang():
+    assert stated("清理并集中发布现行有效行政规范性文件393件。", 2023) == {"active.normative_documents.in_force": 393}
+    assert stated("将现行有效规范性文件698件集中公开。", 2022) == {"active.normative_documents.in_force": 698}
+    assert stated("计划制定规范性文件3件。", 2022) == {}
