@@ -449,6 +449,9 @@ def _learn_headers(record: Record, names: list[str], state: _State) -> None:
         state.active_header = record.labels
         state.active_header_block = record.block
     applicant_hits = [k for n in names for k in _applicant_keys(n)]
+    if record.labels and all(c.col is None for c in record.labels):
+        # Text headers broken one character or word per line ("自" / "然" / "人", "总" / "计").
+        applicant_hits += _applicant_keys("".join(names))
     if len(applicant_hits) >= 2:
         state.total_header_seen = bool(state.total_header_seen) or "total" in applicant_hits
         for cell, name in zip(record.labels, names):
@@ -492,18 +495,17 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
     # left are group labels (三、本年度办理结果 / （三）不予公开) or notes. Within one label, try its
     # last numbered part first ("三、本年度办理结果（一）予以公开" in one cell).
     for i in range(len(names) - 1, -1, -1):
-        if _in_sentence(record.labels, i):
+        if _after_clause(record.labels, i):
             continue
-        found = _match_name(names[i], "".join(names[:i]), state)
+        found = _match_name(names[i], "".join(names[:i]), state, record.labels[i].col is None)
         if found[0] is not None:
             return found
     # A label a one-cell-per-line capture broke in the middle of its words ("5.要求行政机关确认或
     # 重新" / "出具已获取信息"): the text cells next to the figures, joined.
     last = len(names) - 1
     for i in range(last - 1, max(-1, last - 3), -1):
-        parts = record.labels[i:]
-        if all(c.col is None for c in parts) and not any(_in_sentence(record.labels, k) for k in range(i, last + 1)):
-            found = _match_name("".join(names[i:]), "".join(names[:i]), state)
+        if all(c.col is None for c in record.labels[i:]) and not _after_clause(record.labels, i):
+            found = _match_name("".join(names[i:]), "".join(names[:i]), state, True)
             if found[0] is not None:
                 return found
     if record.values and record.labels:
@@ -511,11 +513,18 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
     return None, ""
 
 
-def _match_name(label: str, before: str, state: _State) -> tuple[RowSpec | None, str]:
+def _match_name(label: str, before: str, state: _State, text: bool = False) -> tuple[RowSpec | None, str]:
+    """The row a label names (with the labels before it as its group context). ``text``: a text
+    cell, where clause punctuation before the row's words means the words end a sentence
+    ("件，政策、规范性文件类信息"), while after them it is the label's own wording
+    ("1.申请人无正当理由逾期不补正，行政机关不再处理…")."""
     for head, name in _label_parts(label):
         context = before + head or state.group_heading
         for spec in ROWS:
-            if not spec.pattern.search(name):
+            m = spec.pattern.search(name)
+            if not m:
+                continue
+            if text and _CLAUSE.search(_BRACKETED.sub("", name[:m.start()])):
                 continue
             if spec.group and not spec.group.search(context):
                 continue
@@ -527,9 +536,10 @@ def _match_name(label: str, before: str, state: _State) -> tuple[RowSpec | None,
     return None, ""
 
 
-# Clause punctuation: a label holding it outside brackets, or a text cell ending in it just before
-# a label, is a sentence, not a table row ("…件，政策、规范性文件类信息" / "1"; "…项；" / "行政事业性收费"
-# / "4" / "1994万元。" — a capture with one line per inline element breaks prose into cells too).
+# Clause punctuation: a text cell ending in it just before a label, or inside a label before the
+# row's words, makes the label part of a sentence, not a table row ("…件，政策、规范性文件类信息" /
+# "1"; "…项；" / "行政事业性收费" / "4" / "1994万元。" — a capture with one line per inline element
+# breaks prose into cells too).
 _CLAUSE = re.compile(r"[,，。;；!！?？]")
 _CLAUSE_END = re.compile(r"[，；,;]\s*$")
 # A note in brackets, also one a line break left open ("（二）部分公开（区分处理的，" / "只计这一情形，
@@ -537,14 +547,15 @@ _CLAUSE_END = re.compile(r"[，；,;]\s*$")
 _BRACKETED = re.compile(r"[(（][^）)]*(?:[)）]|$)|^[^(（]*[)）]")
 
 
-def _in_sentence(labels: list[Cell], i: int) -> bool:
-    cell = labels[i]
-    if cell.col is not None:
-        return False
-    if _CLAUSE.search(_BRACKETED.sub("", clean(cell.text))):
-        return True
-    return i > 0 and labels[i - 1].col is None \
+def _after_clause(labels: list[Cell], i: int) -> bool:
+    """Label i is a text cell right after one that ends a clause."""
+    return labels[i].col is None and i > 0 and labels[i - 1].col is None \
         and bool(_CLAUSE_END.search(_BRACKETED.sub("", clean(labels[i - 1].text))))
+
+
+def _prose(cell: Cell) -> bool:
+    """A text cell with clause punctuation outside brackets: a sentence, not a header cell."""
+    return cell.col is None and bool(_CLAUSE.search(_BRACKETED.sub("", clean(cell.text))))
 
 
 def _label_parts(name: str) -> list[tuple[str, str]]:
@@ -597,7 +608,7 @@ def _similar_row(record: Record, names: list[str], state: _State) -> RowSpec | N
     label's numbering, the group heading it sits under and the template order; rows already
     read are not candidates."""
     raw = record.labels[-1].text
-    if _in_sentence(record.labels, len(record.labels) - 1):
+    if _after_clause(record.labels, len(record.labels) - 1):
         return None
     name = _label_parts(names[-1])[0][1]
     bare = re.sub(r"[(（][^）)]*[)）]", "", name)
@@ -871,7 +882,7 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
     if any(_first_key(_REVIEW_GROUP, n) for n in names[-1:]) and len(_strip_blanks(record.values)) == N_REVIEW:
         return False  # a per-group row ("行政复议 | 0 0 0 0 0"): handled by the row matcher
     cells = record.values
-    header_row = bool(names) and not _in_sentence(record.labels, len(names) - 1) \
+    header_row = bool(names) and not _prose(record.labels[-1]) and not _after_clause(record.labels, len(names) - 1) \
         and (_is_review_header(names[-1:]) or bool(_first_key(_REVIEW_COL, names[-1])) and _is_review_header(names))
     if header_row:
         _note_printed(state, cells, (len(state.review_groups) if len(state.review_groups) in (1, 3) else 3) * N_REVIEW)
@@ -932,8 +943,9 @@ def _solve_runs(state: _State) -> None:
             rows = key if isinstance(key, tuple) else (key,)
             if all(row in known for row in rows):
                 continue  # read exactly elsewhere: that reading stands
-            if lines and collapsed:
-                # Each figure printed once for a run of equal consecutive cells.
+            if lines and collapsed and (table != "applications" or all("total" in cols.get(r, ("total",)) for r in rows)):
+                # Each figure printed once for a run of equal consecutive cells. An applicant row
+                # only with its 总计 printed: its own sum is what checks an expansion.
                 todo[key] = solver.Printed(tokens, vanished=0, repeats=True)
             elif lines and table != "active":
                 # One cell per line: a long figure may have been broken over two lines (at most

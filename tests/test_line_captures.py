@@ -6,7 +6,10 @@ break a long figure over two lines and a group label over two; both break prose 
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from extract import extract_report
 from extract.template import printed_rows
@@ -178,3 +181,48 @@ def test_a_row_label_broken_in_the_middle_of_its_words():
     at = lines.index("1.属于国家秘密")
     lines[at:at + 1] = ["1.", "属于国家秘密"]  # numbering on its own line (莆田)
     assert extract_lines(lines).figures["applications"] == apps
+
+
+def test_a_comma_in_a_labels_own_wording_is_not_a_sentence():
+    apps = dict(APPS, other_no_correction=dict(APPS["other_no_correction"], natural_person=1, total=1),
+                granted=dict(APPS["granted"], natural_person=1, total=1))
+    lines = report_lines(apps)
+    at = next(i for i, line in enumerate(lines) if line.startswith("1.申请人无正当理由逾期不补正"))
+    lines[at] = "1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请"
+    assert extract_lines(lines).figures["applications"] == apps
+
+
+def test_header_words_broken_one_character_per_line():
+    # 三明 2024's header: "自" / "然" / "人" … "总" / "计" … "其" / "他"; collapsed, each row's 总计 must
+    # still be known to be printed, or the rows cannot be expanded
+    lines = report_lines()
+    at = lines.index("申请人情况")
+    assert lines[at + 9] == "一、本年新收政府信息公开申请数量"
+    lines[at + 1:at + 9] = ["自", "然", "人", "法人或其他组织", "总", "计", "商业企业", "科研机构", "社会公益组织",
+                             "法律服务机构", "其", "他"]
+    assert extract_lines(collapse(lines)).figures["applications"] == APPS
+
+
+def test_rows_without_their_total_are_not_expanded():
+    # a table printed without its 总计 column: no row sum checks an expansion, so none is made
+    lines = [line for line in report_lines() if line != "总计"]
+    for spec, _cols in printed_rows("2021"):
+        if spec.table == "applications":
+            at = lines.index(spec.label)
+            del lines[at + 7]  # the row's total figure
+    apps = extract_lines(collapse(lines)).figures.get("applications", {})
+    assert all(row == {k: v for k, v in APPS[key].items() if k != "total"} for key, row in apps.items())
+    assert "new_received" not in apps  # '3 0' for six cells: where the 3s end is not known
+
+
+@pytest.mark.parametrize("name", ["sanming_2022", "sanming_2023", "sanming_2024", "sanming_2025"])
+def test_a_real_full_capture_collapsed_never_gives_a_wrong_cell(name):
+    # The 三明 captures print every cell; collapsed as the 莆田 tool would, every cell read must still
+    # be the label's, and nearly all are read.
+    label = json.loads((REAL / f"{name}.expected.json").read_text(encoding="utf-8"))["figures"]
+    lines = (REAL / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+    got = extract_lines(collapse(lines)).figures
+    cells = {(t, r, c): v for t, rows in got.items() for r, cols in rows.items() for c, v in cols.items()}
+    want = {(t, r, c): v for t, rows in label.items() for r, cols in rows.items() for c, v in cols.items()}
+    assert {k: v for k, v in cells.items() if want.get(k) != v} == {}
+    assert len(cells) >= len(want) - 5
