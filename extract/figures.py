@@ -814,6 +814,9 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
             return
         tokens = _run_tokens(trimmed)
         if tokens and not yuan:
+            # Each line is a whole figure: with no sums in 表二 to check a cut, "10" is never 1|0.
+            tokens = [solver.Choice((solver.parse_cell(t.text),)) if isinstance(t, solver.Piece)
+                      and _WHOLE_FIGURE.fullmatch(t.text) else t for t in tokens]
             _defer(state, spec.table, spec.key, tokens, {spec.key: tuple(columns)}, lines=True)
         return
     keys: list[str | None] | None = None
@@ -840,6 +843,9 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     for key, cell in zip(keys, values):
         if key in spec.columns:
             state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+
+
+_WHOLE_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
 def _text_columns(spec: RowSpec, header: list[Cell], state: _State) -> list[str]:

@@ -226,3 +226,12 @@ def test_a_real_full_capture_collapsed_never_gives_a_wrong_cell(name):
     want = {(t, r, c): v for t, rows in label.items() for r, cols in rows.items() for c, v in cols.items()}
     assert {k: v for k, v in cells.items() if want.get(k) != v} == {}
     assert len(cells) >= len(want) - 5
+
+
+def test_a_short_table_two_row_in_a_capture_that_prints_every_cell():
+    # '0' / '10' under 本年制发 / 本年废止 / 现行有效 in a capture that prints every cell: one blank
+    # may have vanished, but a line is a whole figure ('10' is never 1|0); only 本年制发 is certain
+    lines = report_lines()
+    at = lines.index("行政规范性文件")
+    lines[at + 1:at + 4] = ["0", "10"]
+    assert extract_lines(lines).figures["active"]["normative_documents"] == {"made": 0}
