@@ -115,14 +115,29 @@ class _State:
     runs: dict[str, dict] = field(default_factory=dict)
     # Index in ROWS of the last row matched, for tolerant matching in template order.
     last_row: int = -1
+    # Text rows whose cells came one per line (see `_note_printed`): how many printed fewer
+    # figures than the row has cells, and how many printed two equal figures side by side.
+    short_rows: int = 0
+    repeated_rows: int = 0
+    # Values the report's sentences state, {table: {(row, col): value}}: they choose between the
+    # readings of a run (never override one; see `solver.Unit.hints`).
+    hints: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)
 
     def put(self, table: str, row: str, col: str, value) -> None:
         self.figures.setdefault(table, {}).setdefault(row, {}).setdefault(col, value)
 
 
-def find_figures(blocks: list[Block]) -> Figures:
-    """All template figures found in the blocks, first occurrence of each cell winning."""
+def find_figures(blocks: list[Block], stated: dict[str, float] | None = None) -> Figures:
+    """All template figures found in the blocks, first occurrence of each cell winning.
+
+    ``stated``: {"active.normative_documents.made": 88, …}, figures the report's sentences state;
+    a run of digits that can be split several ways keeps only the splits that have them (a stated
+    value the run does not admit is ignored, and a cell the run pins down is never changed).
+    """
     state = _State(template=_template_of(blocks))
+    for key, value in (stated or {}).items():
+        table, row, col = key.split(".")
+        state.hints.setdefault(table, {})[(row, col)] = value
     for index, block in enumerate(blocks):
         state.applicant_cols, state.review_cols, state.review_groups = {}, {}, []
         rows = _explode_flattened(block)
@@ -363,9 +378,12 @@ def _segment_stream(rows: list[Row]) -> list[Row]:
 def _consume(record: Record, state: _State) -> None:
     names = [norm_label(c.text) for c in record.labels]
     _update_section(names, state)
-    for name in names:
-        if name in GROUP_HEADINGS:
-            state.group_heading = name
+    for i, name in enumerate(names):
+        # A capture that prints one cell per line may break a group label over two lines
+        # ("（六）其他" / "处理"): the two parts together are the heading.
+        for heading in (name, name + names[i + 1] if i + 1 < len(names) else ""):
+            if heading in GROUP_HEADINGS:
+                state.group_heading = heading
     if not any(not is_blank(v.text) for v in record.values):
         _learn_headers(record, names, state)
         if _wrapped_text(record):
@@ -431,6 +449,9 @@ def _learn_headers(record: Record, names: list[str], state: _State) -> None:
         state.active_header = record.labels
         state.active_header_block = record.block
     applicant_hits = [k for n in names for k in _applicant_keys(n)]
+    if record.labels and all(c.col is None for c in record.labels):
+        # Text headers broken one character or word per line ("自" / "然" / "人", "总" / "计").
+        applicant_hits += _applicant_keys("".join(names))
     if len(applicant_hits) >= 2:
         state.total_header_seen = bool(state.total_header_seen) or "total" in applicant_hits
         for cell, name in zip(record.labels, names):
@@ -474,22 +495,67 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
     # left are group labels (三、本年度办理结果 / （三）不予公开) or notes. Within one label, try its
     # last numbered part first ("三、本年度办理结果（一）予以公开" in one cell).
     for i in range(len(names) - 1, -1, -1):
-        before = "".join(names[:i])
-        for head, name in _label_parts(names[i]):
-            context = before + head or state.group_heading
-            for spec in ROWS:
-                if not spec.pattern.search(name):
-                    continue
-                if spec.group and not spec.group.search(context):
-                    continue
-                if spec.section_only and state.section not in (None, spec.table):
-                    continue
-                if not _allowed(spec, state):
-                    continue
-                return spec, context
+        if _after_clause(record.labels, i):
+            continue
+        found = _match_name(names[i], "".join(names[:i]), state, record.labels[i].col is None)
+        if found[0] is not None:
+            return found
+    # A label a one-cell-per-line capture broke in the middle of its words ("5.要求行政机关确认或
+    # 重新" / "出具已获取信息"): the text cells next to the figures, joined.
+    last = len(names) - 1
+    for i in range(last - 1, max(-1, last - 3), -1):
+        if all(c.col is None for c in record.labels[i:]) and not _after_clause(record.labels, i):
+            found = _match_name("".join(names[i:]), "".join(names[:i]), state, True)
+            if found[0] is not None:
+                return found
     if record.values and record.labels:
         return _similar_row(record, names, state), ""
     return None, ""
+
+
+def _match_name(label: str, before: str, state: _State, text: bool = False) -> tuple[RowSpec | None, str]:
+    """The row a label names (with the labels before it as its group context). ``text``: a text
+    cell, where clause punctuation before the row's words means the words end a sentence
+    ("件，政策、规范性文件类信息"), while after them it is the label's own wording
+    ("1.申请人无正当理由逾期不补正，行政机关不再处理…")."""
+    for head, name in _label_parts(label):
+        context = before + head or state.group_heading
+        for spec in ROWS:
+            m = spec.pattern.search(name)
+            if not m:
+                continue
+            if text and _CLAUSE.search(_BRACKETED.sub("", name[:m.start()])):
+                continue
+            if spec.group and not spec.group.search(context):
+                continue
+            if spec.section_only and state.section not in (None, spec.table):
+                continue
+            if not _allowed(spec, state):
+                continue
+            return spec, context
+    return None, ""
+
+
+# Clause punctuation: a text cell ending in it just before a label, or inside a label before the
+# row's words, makes the label part of a sentence, not a table row ("…件，政策、规范性文件类信息" /
+# "1"; "…项；" / "行政事业性收费" / "4" / "1994万元。" — a capture with one line per inline element
+# breaks prose into cells too).
+_CLAUSE = re.compile(r"[,，。;；!！?？]")
+_CLAUSE_END = re.compile(r"[，；,;]\s*$")
+# A note in brackets, also one a line break left open ("（二）部分公开（区分处理的，" / "只计这一情形，
+# 不计其他情形）"): its commas are the note's.
+_BRACKETED = re.compile(r"[(（][^）)]*(?:[)）]|$)|^[^(（]*[)）]")
+
+
+def _after_clause(labels: list[Cell], i: int) -> bool:
+    """Label i is a text cell right after one that ends a clause."""
+    return labels[i].col is None and i > 0 and labels[i - 1].col is None \
+        and bool(_CLAUSE_END.search(_BRACKETED.sub("", clean(labels[i - 1].text))))
+
+
+def _prose(cell: Cell) -> bool:
+    """A text cell with clause punctuation outside brackets: a sentence, not a header cell."""
+    return cell.col is None and bool(_CLAUSE.search(_BRACKETED.sub("", clean(cell.text))))
 
 
 def _label_parts(name: str) -> list[tuple[str, str]]:
@@ -542,6 +608,8 @@ def _similar_row(record: Record, names: list[str], state: _State) -> RowSpec | N
     label's numbering, the group heading it sits under and the template order; rows already
     read are not candidates."""
     raw = record.labels[-1].text
+    if _after_clause(record.labels, len(record.labels) - 1):
+        return None
     name = _label_parts(names[-1])[0][1]
     bare = re.sub(r"[(（][^）)]*[)）]", "", name)
     if not 3 <= len(bare) <= _MAX_LABEL or _PROSE.search(bare):
@@ -618,16 +686,46 @@ def _run_tokens(values: list[Cell], merged_only: bool = False) -> list | None:
     return tokens or None
 
 
-def _defer(state: _State, table: str, key, tokens: list, columns: dict[str, tuple[str, ...]] | None = None) -> None:
-    """Keep a run for the end, when the whole table's rows are there to decide its split."""
+def _defer(state: _State, table: str, key, tokens: list, columns: dict[str, tuple[str, ...]] | None = None,
+           lines: bool = False) -> None:
+    """Keep a run for the end, when the whole table's rows are there to decide its split.
+    ``lines``: its figures were separate text cells (one per line), not digits run together."""
     runs = state.runs.setdefault(table, {})
     if key not in runs:
-        runs[key] = (tokens, columns or {})
+        runs[key] = (tokens, columns or {}, lines)
+
+
+def _line_cells(values: list[Cell]) -> bool:
+    """Figures printed as separate text cells (a capture with one cell per line), none of them a
+    run of merged digits."""
+    return bool(values) and all(v.col is None and not isinstance(v, Run) for v in values)
+
+
+def _note_printed(state: _State, values: list[Cell], n_columns: int) -> None:
+    """Evidence of a capture that printed a run of identical consecutive lines once: its rows
+    print fewer figures than they have cells, and never two equal figures side by side (which
+    such a capture cannot print). Counted over the text rows whose figures came one per line."""
+    if not _line_cells(values):
+        return
+    shown = [clean(v.text) for v in values if not is_blank(v.text)]
+    if not shown:
+        return
+    if len(shown) < n_columns:
+        state.short_rows += 1
+    if any(a == b for a, b in zip(shown, shown[1:])):
+        state.repeated_rows += 1
+
+
+def _collapsed(state: _State) -> bool:
+    """Whether the capture printed equal consecutive cells once (see `_note_printed`): several
+    rows short of figures and not one row with two equal figures side by side."""
+    return state.short_rows >= 2 and state.repeated_rows == 0
 
 
 def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
     # The columns a text row prints: all seven, or six where the header has no 总计.
     printed = spec.columns if state.total_header_seen is not False else spec.columns[:-1]
+    _note_printed(state, record.values, len(printed))
     merged = _run_tokens(record.values, merged_only=True)
     if merged:
         _defer(state, spec.table, spec.key, merged, {spec.key: printed})
@@ -645,10 +743,11 @@ def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
             for key, cell in by_position.items():
                 state.put(spec.table, spec.key, key, parse_value(cell.text))
             return
-        # Text cells whose count does not fit: one of them may hold two figures ("00").
+        # Text cells whose count does not fit: one of them may hold two figures ("00"), or a
+        # figure may be broken over two of them, or the capture printed equal cells once.
         tokens = _run_tokens(record.values)
         if tokens:
-            _defer(state, spec.table, spec.key, tokens, {spec.key: printed})
+            _defer(state, spec.table, spec.key, tokens, {spec.key: printed}, lines=_line_cells(record.values))
         return
     for key, cell in zip(columns, values):
         state.put(spec.table, spec.key, key, parse_value(cell.text))
@@ -690,14 +789,35 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     values = list(record.values)
     merged = _run_tokens(values, merged_only=True)
     yuan = _in_yuan(values, header)
+    # Stated amounts are in 万元; a row printed in 元 is not compared with them.
+    hints = {} if yuan else {c: v for (r, c), v in state.hints.get(spec.table, {}).items() if r == spec.key}
     if merged:
         # Digits run together: split into the columns the header names (or the template prints).
-        columns = [k for k in _header_keys(header) if k] if header else []
-        if not columns:
-            columns = list(ACTIVE_PRINTED[state.template or "2021"].get(spec.key, ()))
-        if columns and all(c in spec.columns for c in columns):
-            for key, value in solver.split_row(merged, columns).items():
+        columns = _text_columns(spec, header, state)
+        if columns:
+            for key, value in solver.split_row(merged, columns, hints=hints).items():
                 state.put(spec.table, spec.key, key, _amount(key, value, yuan))
+        return
+    if _line_cells(values) and all(h.col is None for h in header):
+        # Text with no grid: the figures fill the columns the header names (fragments of it
+        # with no column name, "(" "单位" "万元", are not columns), in order, when they are as
+        # many; otherwise the solver decides (a token may hold two cells, or stand for several
+        # equal ones in a capture that printed equal consecutive cells once), or nothing does.
+        columns = _text_columns(spec, header, state)
+        trimmed = _strip_blanks(values)
+        if not columns or not trimmed:
+            return
+        _note_printed(state, trimmed, len(columns))
+        if len(trimmed) == len(columns):
+            for key, cell in zip(columns, trimmed):
+                state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+            return
+        tokens = _run_tokens(trimmed)
+        if tokens and not yuan:
+            # Each line is a whole figure: with no sums in 表二 to check a cut, "10" is never 1|0.
+            tokens = [solver.Choice((solver.parse_cell(t.text),)) if isinstance(t, solver.Piece)
+                      and _WHOLE_FIGURE.fullmatch(t.text) else t for t in tokens]
+            _defer(state, spec.table, spec.key, tokens, {spec.key: tuple(columns)}, lines=True)
         return
     keys: list[str | None] | None = None
     if header:
@@ -723,6 +843,18 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     for key, cell in zip(keys, values):
         if key in spec.columns:
             state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+
+
+_WHOLE_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _text_columns(spec: RowSpec, header: list[Cell], state: _State) -> list[str]:
+    """The table-2 columns a text row fills: those its header names, or those the template prints
+    for the row when there is no header (or it names columns the row does not have)."""
+    columns = [k for k in _header_keys(header) if k] if header else []
+    if columns and all(c in spec.columns for c in columns):
+        return columns
+    return list(ACTIVE_PRINTED[state.template or "2021"].get(spec.key, ()))
 
 
 _YUAN_HEADER = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?元\s*[)）]|单位\s*[:：]\s*元")
@@ -756,6 +888,10 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
     if any(_first_key(_REVIEW_GROUP, n) for n in names[-1:]) and len(_strip_blanks(record.values)) == N_REVIEW:
         return False  # a per-group row ("行政复议 | 0 0 0 0 0"): handled by the row matcher
     cells = record.values
+    header_row = bool(names) and not _prose(record.labels[-1]) and not _after_clause(record.labels, len(names) - 1) \
+        and (_is_review_header(names[-1:]) or bool(_first_key(_REVIEW_COL, names[-1])) and _is_review_header(names))
+    if header_row:
+        _note_printed(state, cells, (len(state.review_groups) if len(state.review_groups) in (1, 3) else 3) * N_REVIEW)
     if cells and all(c.col is not None for c in cells) and state.review_cols:
         mapped = [(state.review_cols.get(c.col, (None, None)), c) for c in cells]
         complete = [(g, k, c) for (g, k), c in mapped if g and k]
@@ -773,14 +909,15 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
         groups = state.review_groups
         values = _values(record, len(groups) * N_REVIEW)
     if values is None:
-        # Figures run together: only under the table's own header (not prose after the table).
-        if names and not _is_review_header(names[-1:]):
+        # Figures run together: only right under the table's own header (not prose after the
+        # table); a header broken over lines ends in its last column name ("尚未审结" / "总计").
+        if names and not header_row:
             return False
         tokens = _run_tokens(record.values)
         if not tokens:
             return False
         groups = state.review_groups if len(state.review_groups) in (1, 3) else [g for g, *_ in REVIEW_GROUPS]
-        _defer(state, "review_litigation", tuple(groups), tokens)
+        _defer(state, "review_litigation", tuple(groups), tokens, lines=_line_cells(record.values))
         return True
     for i, cell in enumerate(values):
         key = REVIEW_COLUMNS[i % N_REVIEW][0]
@@ -789,11 +926,12 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
 
 
 def _map_review_group(spec: RowSpec, record: Record, state: _State) -> None:
+    _note_printed(state, record.values, N_REVIEW)
     values = _values(record, N_REVIEW)
     if values is None:
         tokens = _run_tokens(record.values)
         if tokens:
-            _defer(state, spec.table, spec.key, tokens)
+            _defer(state, spec.table, spec.key, tokens, lines=_line_cells(record.values))
         return
     for key, cell in zip(spec.columns, values):
         state.put(spec.table, spec.key, key, parse_value(cell.text))
@@ -802,20 +940,31 @@ def _map_review_group(spec: RowSpec, record: Record, state: _State) -> None:
 def _solve_runs(state: _State) -> None:
     """Split the deferred runs of each table under its arithmetic, with the cells read exactly."""
     order = {(spec.table, spec.key): i for i, spec in enumerate(ROWS)}
+    collapsed = _collapsed(state)
     for table, runs in state.runs.items():
         known = state.figures.get(table, {})
         columns: dict[str, tuple[str, ...]] = {}
         todo = {}
-        for key, (tokens, cols) in runs.items():
+        for key, (tokens, cols, lines) in runs.items():
             rows = key if isinstance(key, tuple) else (key,)
             if all(row in known for row in rows):
                 continue  # read exactly elsewhere: that reading stands
-            todo[key] = tokens
+            if lines and collapsed and (table != "applications" or all("total" in cols.get(r, ("total",)) for r in rows)):
+                # Each figure printed once for a run of equal consecutive cells. An applicant row
+                # only with its 总计 printed: its own sum is what checks an expansion.
+                todo[key] = solver.Printed(tokens, vanished=0, repeats=True)
+            elif lines and table != "active":
+                # One cell per line: a long figure may have been broken over two lines (at most
+                # two figures in a row). Only where the table's sums can tell (表二 has none).
+                todo[key] = solver.Printed(tokens, wrapped=2)
+            else:
+                todo[key] = tokens
             columns.update(cols)
         if not todo:
             continue
         # A capture collapses an empty cell (= 0) to nothing: one per run may have vanished.
         solution = solver.solve_table(table, todo, known={r: dict(v) for r, v in known.items()},
-                                      template=state.template, columns=columns, vanished=1)
+                                      template=state.template, columns=columns, vanished=1,
+                                      hints=state.hints.get(table))
         for (row, col), value in sorted(solution.values.items(), key=lambda kv: order.get((table, kv[0][0]), 99)):
             state.put(table, row, col, value)

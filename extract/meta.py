@@ -165,17 +165,40 @@ def find_report_year(title: str | None, text: str, published: str | None) -> int
     return None
 
 
-def find_published(doc: Document, url: str = "") -> str | None:
-    if doc.published:
-        return doc.published
-    date = labelled_date(doc.text[:2000]) or url_date(url)
-    if date:
-        return date
+# "至2024年12月31日", "截止2014年12月25日": where the period a report's figures cover ends.
+_PERIOD_END = re.compile(r"(?:截止|截至|至|到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def period_end(text: str, year: int) -> str:
+    """The last day of the period the report covers: the latest 截至/至 date of the report year its
+    text states (a report "截止2014年12月25日"), else 31 December."""
+    stated = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _PERIOD_END.findall(text) if int(y) == year]
+    return max(stated) if stated else f"{year}-12-31"
+
+
+def find_published(doc: Document, url: str = "", year: int | None = None) -> str | None:
+    """The publication date: the page's own (a capture's 发布时间, an info bar's 发布日期), then the
+    date in the report's address (TRS t20230131_…, given or named by a capture's 原文链接), then the
+    signature's. A report is published once the period its figures cover has ended, so a date
+    before that end is a CMS placeholder (发布时间：2024-01-01 on the 2024 report), not the
+    publication date, and the next source is taken."""
+    earliest = period_end(doc.text, year) if year else None
+
+    def possible(date: str | None) -> bool:
+        return bool(date) and (earliest is None or date >= earliest)
+
+    for date in (doc.published, labelled_date(doc.text[:2000])):
+        if possible(date):
+            return date
+    for address in dict.fromkeys((url, find_source_url(doc.text, url) or "")):
+        date = url_date(address)
+        if possible(date):
+            return date
     # The signature's date; a line a save or print tool added at the end (保存于 2024-05-06,
     # 打印时间) is not the report's.
     tail = "\n".join(ln for ln in doc.text[-400:].splitlines() if not SAVE_TOOL_LINE.search(ln))
-    dates = find_dates(tail)
-    return dates[-1][1] if dates else None
+    dates = [d for _pos, d in find_dates(tail) if possible(d)]
+    return dates[-1] if dates else None
 
 
 def _is_listing(text: str) -> bool:
@@ -199,10 +222,23 @@ def detect_template(text: str, figures: dict, year: int | None) -> str:
     return "unknown"
 
 
+def year_and_published(doc: Document, url: str = "", title: str | None = None) -> tuple[int | None, str | None]:
+    """(report year, publication date). The year first (from the title or the text), so that a
+    placeholder date is not taken for the publication; from the publication date only when
+    nothing else says. ``title``: the report title when already found."""
+    if title is None:
+        found, titled = find_title(doc)
+        title = found if titled else None
+    year = find_report_year(title, doc.text, None)
+    published = find_published(doc, url, year)
+    if year is None:
+        year = find_report_year(None, "", published)
+    return year, published
+
+
 def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = "") -> Metadata:
     title, titled = find_title(doc)
-    published = find_published(doc, url)
-    year = find_report_year(title if titled else None, doc.text, published)
+    year, published = year_and_published(doc, url, title if titled else "")
     agency = find_agency(title if titled else None, doc.text) or labelled_agency(doc.text)
     template = detect_template(doc.text + cell_text, figures, year)
     apps = figures.get("applications", {})

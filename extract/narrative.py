@@ -81,6 +81,27 @@ _NUM_BEFORE = re.compile(r"(?:\d+|[零〇一二两三四五六七八九十百千
 # 依申请公开 fees (pre-2019 only; the 2021 table's 收费 is 行政事业性收费, another thing).
 FEES = re.compile(r"(?:收取|收费)" + _FILL + _NUM + _MONEY_UNIT)
 
+# 表二 (主动公开) in prose: "集中公开现行有效行政规范性文件698件", "动态更新本年度制发的规范性文件88件",
+# "行政规范性文件制发3件", "废止规章1件"; "作出行政许可决定1200件"; "行政事业性收费2.5万元". The verb and
+# its object must touch (at most 的/了 between), so a count of something else ("发布各类政策规范性文件
+# 150份", "在…栏目发布行政处罚23件") is not read. Keys: the table's own (table.row.col).
+_ACTIVE_OBJECT = {"regulations": r"规章", "normative_documents": r"(?:行政)?规范性文件"}
+_ACTIVE_VERB = {"made": r"制发|制定|出台|新制作", "repealed": r"废止", "in_force": r"现行有效"}
+_TOTAL_WORD = r"(?:共|共计|合计|总计|计|为|达)?"
+_INT = r"(?P<num>\d{1,3}(?:[,，]\d{3})+(?![\d,，])|\d+)"
+ACTIVE_DOCS = tuple(
+    (f"active.{row}.{col}", re.compile(pattern + _TOTAL_WORD + _INT + r"[ \u3000\xa0]?件"))
+    for row, obj in _ACTIVE_OBJECT.items() for col, verb in _ACTIVE_VERB.items()
+    for pattern in (rf"(?:{verb})[了的]{{0,2}}(?:{obj})", rf"(?:{obj})(?:{verb})[了的]{{0,2}}"))
+ACTIVE_DECISIONS = tuple(
+    (f"active.{row}.decisions", re.compile(rf"{word}决定(?:书)?(?:数量?)?" + _TOTAL_WORD + _INT + r"[ \u3000\xa0]?(?:件|个|项|份)"))
+    for row, word in (("licensing", "行政许可"), ("punishment", "行政处罚"), ("coercion", "行政强制")))
+ACTIVE_FEES = re.compile(r"行政事业性收费(?:金额|总额|总金额)?" + _TOTAL_WORD
+                         + r"(?P<num>\d+(?:\.\d+)?)[ \u3000\xa0]?(?P<unit>万元|元)")
+# Words that make a 表二 figure something else: planned (拟废止, 计划制定), a past total (累计), a
+# part (其中), a comparison (同比增长). Not 将: it is as often 把 ("将现行有效规范性文件698件集中公开").
+_ACTIVE_NOT = re.compile(r"拟|计划|待|累计|以来|其中|同比|比上年|较上年|增长|减少")
+
 # "一次性告知" is not one 次: a Chinese numeral and its unit must not be the start of a word.
 _AFTER_KEYWORD = _FILL + _NUM + _COUNT_UNIT + r"(?![性般些样致体批级定])"
 # Each keyword is searched on its own (they overlap: 行政诉讼 inside 复议后提起行政诉讼), with what
@@ -236,6 +257,11 @@ def read_statements(text: str, year: int | None = None) -> list[Statement]:
         st = _fees(t, m, year)
         if st is not None:
             found.append((m.start("num"), len(m.group("fill")), -2, st))
+    for key, pattern in (*ACTIVE_DOCS, *ACTIVE_DECISIONS, ("active.fees.amount", ACTIVE_FEES)):
+        for m in pattern.finditer(t.text):
+            st = _active(t, key, m, year)
+            if st is not None:
+                found.append((m.start("num"), 0, -(m.start("num") - m.start()), st))
     # One number is one statement: the keyword nearest to it (then the longest) names it.
     best: dict[int, tuple[int, int, int, Statement]] = {}
     for item in found:
@@ -380,6 +406,23 @@ def _fees(t: _Text, m: re.Match, year: int | None) -> Statement | None:
     amount = value / 10000 if m.group("unit") == "元" else value
     return Statement("applications.fees.amount", round(amount, 6), t.evidence(sent_start, sent_end, m.start(), m.end()),
                      True, m.start())
+
+
+def _active(t: _Text, key: str, m: re.Match, year: int | None) -> Statement | None:
+    """A 表二 figure stated in a sentence, unless the clause makes it another figure."""
+    value = _number(m.group("num")) if key != "active.fees.amount" else float(m.group("num"))
+    if value is None:
+        return None
+    sent_start, sent_end = t.sentence(m.start())
+    clause_start = t.clause_start(sent_start, m.start())
+    if _ACTIVE_NOT.search(t.text[clause_start:m.end()]) or _CUMULATIVE.search(t.text[sent_start:m.start()]):
+        return None
+    if _other_year(t, sent_start, m.start(), year):
+        return None
+    if key == "active.fees.amount":
+        unit = m.group("unit")
+        value = round(value / 10000, 8) if unit == "元" else value
+    return Statement(key, value, t.evidence(sent_start, sent_end, m.start(), m.end()), True, m.start())
 
 
 def _zero_statements(t: _Text, year: int | None) -> list[Statement]:

@@ -9,7 +9,7 @@ from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
 from extract.limits import check_pdf
-from extract.meta import find_metadata
+from extract.meta import find_metadata, year_and_published
 from extract.narrative import read_statements, resolve, text_checks
 from extract.older import decide_template, read_older
 from extract.report import ExtractError, NotAReport, Report, Unreadable, Unsupported
@@ -80,18 +80,21 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         raise
     except Exception as exc:  # a malformed file must become a recorded failure, never a crash
         raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
-    figures = find_figures(doc.blocks)
+    # Figures the sentences state: checked against the tables, the figures of pre-2019 reports, and
+    # for table 2 what chooses between the splits of a run of digits (see `find_figures`).
+    year, _published = year_and_published(doc, url)
+    statements = read_statements(doc.text, year)
+    stated = resolve(statements, strict=True)
+    figures = find_figures(doc.blocks, stated={k: st.value for k, st in stated.items() if k.startswith("active.")})
     meta = find_metadata(doc, figures, _cell_text(doc), url)
     if not meta.is_report:
         raise NotAReport(meta.reason)
-    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
-    statements = read_statements(doc.text, meta.year)
     template = decide_template(meta.template, meta.year, figures, doc.text)
     older = read_older(doc, statements) if template == "pre2019" else None
     if older is not None:
         figures = older.figures
     from_text = frozenset(older.from_text) if older is not None else frozenset()
-    checks = evaluate(figures, template) + text_checks(resolve(statements, strict=True), figures, from_text)
+    checks = evaluate(figures, template) + text_checks(stated, figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,

@@ -27,8 +27,21 @@ Cells are named ``(row, col)`` (any hashable names). One printed run is a ``Unit
   identities but are never changed.
 - ``Unit(..., vanished=1)``: the run may have lost one blank cell (a capture collapses an empty
   cell, OCR drops a lone 0); tried only when no reading fills the cells without one.
+- ``Unit(..., wrapped=1)``: one boundary between two printed tokens may fall inside a cell (a
+  capture that prints one cell per line broke a long figure over two lines: ``1`` / ``62`` is
+  162); tried only when no reading fits otherwise (nor with a vanished blank).
+- ``Unit(..., repeats=True)``: each printed token is one whole cell standing for a run of k ≥ 1
+  equal consecutive cells (a capture that printed a run of identical consecutive lines once:
+  ``3 0 3`` may be 3|0|0|0|0|0|3). Every expansion that fills the cells and satisfies the sums is
+  a reading; the identities then choose, and a cell the expansions disagree on is left out.
+- ``Unit(..., hints={cell: value})``: values stated elsewhere (the report's sentences); a hint
+  keeps only the readings that have it, and is ignored when none has it, so it never overrides
+  what the run itself says.
 
 ``Identity(rule, left, right)``: sum(left cells) == sum(right cells).
+
+A run handed to ``solve_table`` may be a ``Printed(readings, vanished=, wrapped=, repeats=)`` to give
+that run its own capture properties.
 
 ``solve(units, identities, budget=...) -> Solution``:
 
@@ -63,6 +76,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Hashable, Iterable, Mapping, Sequence
 
 from extract.numbers import ZERO_MARKS, clean
@@ -159,6 +173,14 @@ class Unit:
     # Blank cells (= 0) that may have vanished from the run: a capture collapses an empty table
     # cell to nothing, OCR loses a lone 0. Tried only when no reading fills the cells without.
     vanished: int = 0
+    # Token boundaries that may lie inside a cell: a one-cell-per-line capture broke a figure over
+    # two lines. Tried last, only when nothing else fills the cells.
+    wrapped: int = 0
+    # Each token is one whole cell printed once for a run of equal consecutive cells (a capture
+    # that collapsed identical consecutive lines). Set only where the capture shows it.
+    repeats: bool = False
+    # Values stated outside the run ({cell: value}): they choose among the run's own readings.
+    hints: Mapping[CellName, Number] = field(default_factory=dict)
 
     @classmethod
     def known(cls, values: Mapping[CellName, Number]) -> "Unit":
@@ -213,18 +235,97 @@ def candidates(unit: Unit, identities: Sequence[Identity] = (), budget: int = DE
         for tokens in unit.readings:
             if sum(len(t.text) for t in tokens if isinstance(t, Piece)) > MAX_RUN:
                 return None
-            _split(unit, tokens, index, local, steps, out)
+            if unit.repeats:
+                _expand(unit, tokens, index, local, steps, out)
+            else:
+                _split(unit, tokens, index, local, steps, out)
             if len(out) > MAX_CANDIDATES:
                 return None
-        if not out and unit.vanished:
+        if not out and unit.vanished and not unit.repeats:
             for tokens in unit.readings:
                 for with_blank in _with_blanks(tokens, unit.vanished):
                     _split(unit, with_blank, index, local, steps, out)
                     if len(out) > MAX_CANDIDATES:
                         return None
+        for count in range(1, unit.wrapped + 1):
+            if out or unit.repeats:
+                break
+            for tokens in unit.readings:
+                for joined in _joined(tokens, count):
+                    _split(unit, joined, index, local, steps, out)
+                    if len(out) > MAX_CANDIDATES:
+                        return None
     except _OverBudget:
         return None
+    for cell, value in unit.hints.items():
+        if cell in index:
+            kept = {c for c in out if abs(c[index[cell]] - value) < _TOL}
+            if kept:
+                out = kept
     return sorted(out, key=lambda c: tuple(float(v) for v in c))
+
+
+def _joined(tokens: list[Token], count: int) -> Iterable[list[Token]]:
+    """The token list with `count` boundaries between two digit tokens removed (their texts
+    joined), at every place that can be: a figure broken over lines put back together."""
+    joinable = [k for k in range(len(tokens) - 1)
+                if isinstance(tokens[k], Piece) and isinstance(tokens[k + 1], Piece)
+                and tokens[k + 1].text[:1].isdigit()]
+    for chosen in combinations(joinable, count):
+        cut = set(chosen)
+        out: list[Token] = [tokens[0]]
+        for k in range(1, len(tokens)):
+            if k - 1 in cut:
+                out[-1] = Piece(out[-1].text + tokens[k].text)
+            else:
+                out.append(tokens[k])
+        yield out
+
+
+def _expand(unit, tokens, index, local, steps, out) -> None:
+    """Readings where each token is one whole cell printed once for k ≥ 1 equal consecutive cells;
+    kept when the unit's local identities hold."""
+    n, t = len(unit.cells), len(tokens)
+    if t == 0 or t > n:
+        return
+    kinds = [unit.kind(c) for c in unit.cells]
+    rules = [([index[c] for c in idt.left], [index[c] for c in idt.right]) for idt in local]
+    values: list[Number | None] = [None] * n
+
+    def options(token: Token, kind: Kind) -> list[Number]:
+        if isinstance(token, Choice):
+            return [v for v in token.values if (v >= 0 or kind.signed)
+                    and (kind.decimals or not isinstance(v, float) or v == int(v))]
+        return [parse_cell(token.text)] if _CELL_RE[kind].fullmatch(token.text) else []
+
+    def holds() -> bool:
+        return all(abs(sum(values[p] for p in left) - sum(values[p] for p in right)) <= _TOL
+                   for left, right in rules)
+
+    # What each token can be in each cell (kinds differ only by column).
+    by_kind = [{kind: options(token, kind) for kind in set(kinds)} for token in tokens]
+
+    def walk(i: int, j: int) -> None:
+        steps.tick()
+        if j == t:
+            if i == n and holds():
+                out.add(tuple(values))
+            return
+        # Token j covers cells i .. i+k-1; each later token needs at least one cell.
+        allowed: list[Number] | None = None
+        for k in range(1, n - i - (t - j - 1) + 1):
+            opts = by_kind[j][kinds[i + k - 1]]
+            allowed = opts if allowed is None else [v for v in allowed if v in opts]
+            if not allowed:
+                break
+            for v in allowed:
+                for p in range(i, i + k):
+                    values[p] = v
+                walk(i + k, j + 1)
+        for p in range(i, n):
+            values[p] = None
+
+    walk(0, 0)
 
 
 def _with_blanks(tokens: list[Token], count: int) -> Iterable[list[Token]]:
@@ -455,26 +556,40 @@ def kind_of(col: str) -> Kind:
 
 
 def split_row(text_or_tokens: str | Sequence[Token], columns: Sequence[str],
-              budget: int = DEFAULT_BUDGET) -> dict[str, Number]:
-    """One run with no table around it (a 表二 row): {col: value} for the cells it pins down."""
+              budget: int = DEFAULT_BUDGET, hints: Mapping[str, Number] | None = None,
+              repeats: bool = False) -> dict[str, Number]:
+    """One run with no table around it (a 表二 row): {col: value} for the cells it pins down.
+    ``hints``: {col: value} stated elsewhere (see `Unit.hints`); ``repeats``: see `Unit.repeats`."""
     tokens = tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else list(text_or_tokens)
     if not tokens:
         return {}
-    unit = Unit(tuple(columns), [tokens], {c: kind_of(c) for c in columns})
+    unit = Unit(tuple(columns), [tokens], {c: kind_of(c) for c in columns}, repeats=repeats,
+                hints={c: v for c, v in (hints or {}).items() if c in columns})
     return solve([unit], (), budget).values
 
 
-def solve_table(table: str, runs: Mapping[str | tuple[str, ...], str | Sequence[Token] | Sequence[Sequence[Token]]],
+@dataclass
+class Printed:
+    """One run with the capture properties of its own (see `Unit`): the text, a token list, or a
+    list of alternative token lists, and what the capture may have done to it."""
+    run: object
+    vanished: int | None = None  # None: the table's default
+    wrapped: int = 0
+    repeats: bool = False
+
+
+def solve_table(table: str, runs: Mapping[str | tuple[str, ...], str | Sequence[Token] | Sequence[Sequence[Token]] | Printed],
                 known: Mapping[str, Mapping[str, Number]] | None = None, template: str | None = None,
                 columns: Mapping[str, Sequence[str]] | None = None, budget: int = DEFAULT_BUDGET,
-                vanished: int = 0) -> Solution:
+                vanished: int = 0, hints: Mapping[tuple[str, str], Number] | None = None) -> Solution:
     """Runs of one template table → Solution with cells named (row, col).
 
-    ``runs``: {row: run} where a run is the printed text, a token list, or a list of alternative
-    token lists; a key that is a tuple of rows is one run over those rows in order. ``known``:
-    {row: {col: value}} read exactly. ``columns``: the printed columns of a row when they differ
-    from the template's (a table without its 总计 column). ``vanished``: how many blank cells (0)
-    a run may have lost (see `Unit.vanished`).
+    ``runs``: {row: run} where a run is the printed text, a token list, a list of alternative
+    token lists, or a `Printed`; a key that is a tuple of rows is one run over those rows in order.
+    ``known``: {row: {col: value}} read exactly. ``columns``: the printed columns of a row when they
+    differ from the template's (a table without its 总计 column). ``vanished``: how many blank cells
+    (0) a run may have lost (see `Unit.vanished`). ``hints``: {(row, col): value} stated elsewhere
+    (see `Unit.hints`).
     """
     from extract.checks import identities as template_identities
 
@@ -483,10 +598,14 @@ def solve_table(table: str, runs: Mapping[str | tuple[str, ...], str | Sequence[
     for key, run in runs.items():
         rows = key if isinstance(key, tuple) else (key,)
         cells = tuple((row, col) for row in rows for col in _columns(table, row, columns))
-        readings = _readings(run)
+        printed = run if isinstance(run, Printed) else Printed(run)
+        readings = _readings(printed.run)
         if not readings:
             continue
-        units.append(Unit(cells, readings, {c: kind_of(c[1]) for c in cells}, vanished=vanished))
+        units.append(Unit(cells, readings, {c: kind_of(c[1]) for c in cells},
+                          vanished=vanished if printed.vanished is None else printed.vanished,
+                          wrapped=printed.wrapped, repeats=printed.repeats,
+                          hints={c: v for c, v in (hints or {}).items() if c in cells}))
         covered.update(rows)
     for row, values in (known or {}).items():
         if row not in covered and values:
@@ -519,5 +638,5 @@ def cell_options(options: Iterable[Iterable[Number]]) -> list[Token]:
     return [Choice(tuple(dict.fromkeys(opts))) for opts in options]
 
 
-__all__ = ["Choice", "Identity", "Kind", "Piece", "Solution", "Unit", "candidates", "cell_options",
+__all__ = ["Choice", "Identity", "Kind", "Piece", "Printed", "Solution", "Unit", "candidates", "cell_options",
            "solve", "solve_table", "split_row", "tokenize"]

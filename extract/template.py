@@ -87,7 +87,7 @@ ROWS: tuple[RowSpec, ...] = (
     _row("applications", "granted", "（一）予以公开", r"^予以公开", _APP),
     _row("applications", "partially_granted", "（二）部分公开", r"^部分公开", _APP),
     _row("applications", "denied_state_secret", "1.属于国家秘密", r"国家秘密", _APP),
-    _row("applications", "denied_prohibited_by_law", "2.其他法律行政法规禁止公开", r"法律、?行政法规禁止|法律法规禁止", _APP),
+    _row("applications", "denied_prohibited_by_law", "2.其他法律行政法规禁止公开", r"法律[、,，]?(?:行政)?法规禁止", _APP),
     _row("applications", "denied_security_stability", "3.危及“三安全一稳定”", r"三安全一稳定|国家安全|公共安全", _APP),
     _row("applications", "denied_third_party_rights", "4.保护第三方合法权益", r"第三方合法权益|第三方", _APP),
     _row("applications", "denied_internal_affairs", "5.属于三类内部事务信息", r"内部事务", _APP),

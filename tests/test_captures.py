@@ -270,3 +270,35 @@ def test_2019_table_two_flattened_signs_units_and_yuan():
     assert active["procurement"] == {"items": 2, "amount": 98.4361}
     # '0 00000': six digits for seven cells, one blank cell lost in the capture; all 0 wherever it was
     assert report.figures["applications"]["new_received"] == dict.fromkeys(APP, 0)
+
+
+def _flattened_with_table_two(prose: str, run: str) -> bytes:
+    """A capture with the body on one line (平潭 2022–2024): its 表二 row 行政规范性文件 a run of digits."""
+    return ("标题: 某某区2022年政府信息公开工作年度报告\n发布时间: 2023-02-20\n==== 正文 ====\n"
+            f"一、总体情况 {prose} 二、主动公开政府信息情况第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 "
+            f"规章000行政规范性文件{run}第二十条第（五）项信息内容本年处理决定数量行政许可10690"
+            "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+            "一、本年新收政府信息公开申请数量801000081五、存在的主要问题及改进情况无。").encode()
+
+
+def test_table_two_runs_that_the_sentences_pin_down():
+    # '8855698' splits many ways; the sentences state 698 现行有效 and 88 制发, so 55 废止 is what is left
+    prose = "集中公开现行有效行政规范性文件698件，动态更新本年度制发的规范性文件88件。"
+    report = extract_report(_flattened_with_table_two(prose, "8855698"))
+    assert report.figures["active"]["normative_documents"] == {"made": 88, "repealed": 55, "in_force": 698}
+    rules = {c.rule: c.ok for c in report.checks}
+    assert rules["text.active.normative_documents.made"] and rules["text.active.normative_documents.in_force"]
+    # without the sentences the row is left out
+    assert "normative_documents" not in extract_report(_flattened_with_table_two("", "8855698")).figures["active"]
+
+
+def test_a_stated_figure_the_run_does_not_admit_is_ignored():
+    # 平潭 2023: '77132470' with 制发77 and 现行有效393 stated; no split of the run ends in 393
+    prose = "清理并集中发布现行有效行政规范性文件393件，动态更新本年度制发的规范性文件77件。"
+    report = extract_report(_flattened_with_table_two(prose, "77132470"))
+    assert report.figures["active"]["normative_documents"] == {"made": 77}
+    # a run that pins its cells down keeps them whatever a sentence says; the text check tells
+    prose = "集中公开现行有效行政规范性文件9件。"
+    report = extract_report(_flattened_with_table_two(prose, "0 0 7"))
+    assert report.figures["active"]["normative_documents"] == {"made": 0, "repealed": 0, "in_force": 7}
+    assert {c.rule: c.ok for c in report.checks}["text.active.normative_documents.in_force"] is False

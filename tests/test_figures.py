@@ -1,4 +1,6 @@
 """Label-driven mapping of rows and columns, on small hand-made documents."""
+import pytest
+
 from extract import extract_report
 from extract.document import Block, Cell
 from extract.figures import find_figures, norm_label
@@ -244,3 +246,10 @@ def test_run_cells_from_a_reader_are_split_by_the_table():
     # '110000011' is 1|10|… or 11|0|…; the balance with （七）总计 and 结转 says 11|0
     assert apps["new_received"] == dict(zip(COLS, (11, 0, 0, 0, 0, 0, 11)))
     assert apps["carried_forward"] == dict.fromkeys(COLS, 0)
+
+
+@pytest.mark.parametrize("label", ["2.其他法律行政法规禁止公开", "2.其他法律、行政法规禁止公开", "2.其他法律、法规禁止公开",
+                                   "2.其他法律法规禁止公开", "2.  其他法律行政法规禁止公开"])
+def test_prohibited_by_law_wordings(label):
+    spec = next(s for s in ROWS if s.pattern.search(norm_label(label)))
+    assert spec.key == "denied_prohibited_by_law"

@@ -80,3 +80,39 @@ def test_publication_date_from_the_cms_url_when_the_page_has_none(url, published
     html = ("<html><head><meta charset='utf-8'><title>某县2022年政府信息公开工作年度报告</title></head>"
             "<body><p>一、总体情况</p><p>正文</p></body></html>").encode()
     assert extract_report(html, url=url).published == published
+
+
+# A capture's header as 三明 and 莆田 captures write it (tests/fixtures/real/sanming_*.txt).
+CAPTURE = ("标题：三明市{year}年政府信息公开工作年度报告\n发布时间：{date}\n文号：\n发布机构：\n来源：政府信息公开办\n"
+           "原始链接：https://www.sm.gov.cn/smsrmzfbgs/zfxxgkndbg/202503/t20250303_2104004.htm\n\n正文：\n"
+           "现发布三明市{year}年政府信息公开工作年度报告。本报告所列数据统计期限自{year}年1月1日起至{year}年12月31日止。\n"
+           "一、总体情况\n{year}年，全市收到政府信息公开申请3件。\n")
+
+
+@pytest.mark.parametrize("date, published", [
+    ("", "2025-03-03"),  # an empty 发布时间: the date in the 原始链接 URL
+    ("2024-01-01", "2025-03-03"),  # a placeholder before the reported year ended: the URL's
+    ("2025-02-10 09:00", "2025-02-10"),  # a real header date beats the URL's
+])
+def test_a_placeholder_or_empty_capture_date_gives_way_to_the_urls(date, published):
+    report = extract_report(CAPTURE.format(year=2024, date=date).encode(), url="file:///tmp/sm.txt")
+    assert (report.title, report.agency, report.year) == ("三明市2024年政府信息公开工作年度报告", "三明市", 2024)
+    assert report.published == published
+    assert report.source_url.endswith("t20250303_2104004.htm")  # 原始链接, like 原文链接
+
+
+def test_a_report_for_a_period_that_ends_early_keeps_its_date():
+    # 平潭公安局 2014: "截止2014年12月25日", published 2014-12-25 (tests/fixtures/real/older)
+    text = ("标题: 某某局2014年政府信息公开年度报告\n发布时间: 2014-12-25 00:00\n"
+            "原文链接: https://www.x.gov.cn/zfxxgknb/201412/t20141225_1.htm\n正文\n"
+            "一、主动公开政府信息情况 截止2014年12月25日，共主动公开信息80条。")
+    assert extract_report(text.encode(), url="file:///tmp/x.txt").published == "2014-12-25"
+
+
+@pytest.mark.parametrize("label", ["标题:", "标题：", "标题 :", "标题: **", "# 标题："])
+def test_capture_title_label_is_never_part_of_the_title_or_agency(label):
+    text = (f"{label}莆田市科学技术局2021年政府信息公开工作年度报告\n发布时间: 2022-01-13 17:09\n"
+            "原始链接: https://www.putian.gov.cn/zfxxgknb/202201/t20220113_1698102.htm\n正文:\n一、总体情况\n无。")
+    report = extract_report(text.encode(), url="file:///tmp/p.txt")
+    assert report.title == "莆田市科学技术局2021年政府信息公开工作年度报告"
+    assert report.agency == "莆田市科学技术局"

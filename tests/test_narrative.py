@@ -205,3 +205,44 @@ def test_unchecked_and_circular_figures_are_not_compared():
     assert text_checks(statements, figures, skip=frozenset({"applications.new_received.total"})) == []
     # absent cells are not failures
     assert text_checks(statements, {}) == []
+
+
+# --- 表二 figures stated in sentences (平潭 2022–2024, tests/fixtures/real/pingtan_202*.txt)
+
+@pytest.mark.parametrize("text, expected", [
+    ("设立规范性文件库，集中公开现行有效行政规范性文件698件，动态更新本年度制发的规范性文件88件。",
+     {"active.normative_documents.in_force": 698, "active.normative_documents.made": 88}),
+    ("动态更新发布本年度制发行政规范性文件62件，并同步做好全真版上传等工作。", {"active.normative_documents.made": 62}),
+    ("本年制发规章1件，行政规范性文件制发3件。", {"active.regulations.made": 1, "active.normative_documents.made": 3}),
+    ("经清理，宣布废止规范性文件5件。", {"active.normative_documents.repealed": 5}),
+    ("全年作出行政许可决定1200件，行政处罚决定35件。行政事业性收费共计2.5万元。",
+     {"active.licensing.decisions": 1200, "active.punishment.decisions": 35, "active.fees.amount": 2.5}),
+    ("行政事业性收费984361元。", {"active.fees.amount": 98.4361}),
+])
+def test_table_two_statements(text, expected):
+    assert stated(text, 2022) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "拟废止规范性文件5件。",  # planned
+    "全年发布各类政策规范性文件150份。",  # no 表二 verb, another unit
+    "在环境保护栏目共计发布行政处罚23件。",  # published records, not decisions
+    "累计制发规范性文件100件。",  # a cumulative total
+    "2021年制发规范性文件10件。",  # another year
+    "制发规范性文件同比增长10件。",  # a comparison
+])
+def test_table_two_words_that_are_not_its_figures(text):
+    assert stated(text, 2022) == {}
+
+
+def test_a_table_two_statement_is_checked_against_its_cell():
+    statements = resolve(read_statements("集中公开现行有效规范性文件2763件。", 2024), strict=True)
+    figures = {"active": {"normative_documents": {"made": 427, "repealed": 192, "in_force": 3097}}}
+    (check,) = text_checks(statements, figures)
+    assert check.rule == "text.active.normative_documents.in_force" and not check.ok  # 三明 2024
+
+
+def test_table_two_statement_after_a_clean_up_or_with_jiang():
+    assert stated("清理并集中发布现行有效行政规范性文件393件。", 2023) == {"active.normative_documents.in_force": 393}
+    assert stated("将现行有效规范性文件698件集中公开。", 2022) == {"active.normative_documents.in_force": 698}
+    assert stated("计划制定规范性文件3件。", 2022) == {}

@@ -4,7 +4,7 @@ bounded on pathological input. Runs are taken from real captures where possible
 import time
 
 from extract.solver import (
-    Choice, Identity, Piece, Unit, candidates, cell_options, solve, solve_table, split_row, tokenize,
+    Choice, Identity, Piece, Printed, Unit, candidates, cell_options, solve, solve_table, split_row, tokenize,
 )
 
 APP = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
@@ -201,3 +201,77 @@ def test_label_numbering_and_zeros_touch_in_captures():
     # label's numbering); the solver sees seven zeros.
     s = solve_table("applications", {"denied_state_secret": "0000000"})
     assert cells_of(s, "denied_state_secret") == row("0 0 0 0 0 0 0")
+
+
+# --- Captures that print a run of identical consecutive lines once (莆田 captures,
+# tests/fixtures/real/putian_*.txt): each printed figure may stand for k >= 1 equal cells.
+
+def test_repeats_expand_each_figure_over_equal_consecutive_cells():
+    def one(run):
+        return cells_of(solve_table("applications", {"new_received": Printed(run, repeats=True)}), "new_received")
+    assert one("3 0 3") == row("3 0 0 0 0 0 3")  # 3,0,0,0,0,0,3 printed as 3 / 0 / 3
+    assert one("0") == row("0 0 0 0 0 0 0")  # an all-zero row printed as one 0
+    assert one("4 1 0 5") == row("4 1 0 0 0 0 5")  # zeros collapsed in the middle (莆田应急 2024)
+    # the review table: 15 zeros printed once
+    s = solve_table("review_litigation", {REVIEW_ALL: Printed("0", repeats=True)})
+    assert s.status == "unique" and len(s.values) == 15 and set(s.values.values()) == {0}
+
+
+def test_repeats_leave_out_what_the_expansions_disagree_on():
+    # 表二 行政规范性文件 '0 / 10': 0|0|10 or 0|10|10; no sum decides 本年废止
+    assert split_row("0 10", ["made", "repealed", "in_force"], repeats=True) == {"made": 0, "in_force": 10}
+    assert split_row("0 1", ["made", "repealed", "in_force"], repeats=True) == {"made": 0, "in_force": 1}
+    # a row no expansion fits (its parts never add up to its total) gives nothing
+    assert solve_table("applications", {"new_received": Printed("3 1 4", repeats=True)}).values == {}
+    # '1 0 1 0 2': 1,0,1,0,0,0,2 or 1,0,0,1,0,0,2 (where the second 1 sits) — the row alone
+    # cannot tell; the column identities can: 总计 processed has the 1 under 科研机构.
+    run = Printed("1 0 1 0 2", repeats=True)
+    alone = solve_table("applications", {"new_received": run})
+    assert alone.values[("new_received", "total")] == 2 and ("new_received", "research_institution") in alone.ambiguous
+    s = solve_table("applications", {"new_received": run, "carried_over": Printed("0", repeats=True),
+                                     "carried_forward": Printed("0", repeats=True)},
+                    known={"total_processed": row("1 0 1 0 0 0 2")})
+    assert cells_of(s, "new_received") == row("1 0 1 0 0 0 2")
+
+
+def test_repeats_are_off_unless_asked():
+    # without the capture property, '3 0 3' is three cells for seven: nothing
+    assert solve_table("applications", {"new_received": "3 0 3"}).values == {}
+
+
+# --- One cell per line, a long figure broken over two lines (三明 2021: '1' / '62' is 162).
+
+def test_wrapped_joins_a_figure_broken_over_lines():
+    s = solve_table("applications", {"new_received": Printed("160 0 0 2 0 0 1 62", wrapped=1)})
+    assert cells_of(s, "new_received") == row("160 0 0 2 0 0 162")
+    s = solve_table("applications", {"unable_not_held": Printed("2 7 0 0 1 0 0 28", wrapped=1)})
+    assert cells_of(s, "unable_not_held") == row("27 0 0 1 0 0 28")
+    # two figures of one row broken: '1 60 … 1 62'
+    s = solve_table("applications", {"total_processed": Printed("1 60 0 0 2 0 0 1 62", wrapped=2)})
+    assert cells_of(s, "total_processed") == row("160 0 0 2 0 0 162")
+    # one join allowed is not two
+    assert solve_table("applications", {"total_processed": Printed("1 60 0 0 2 0 0 1 62", wrapped=1)}).values == {}
+
+
+def test_wrapped_only_when_nothing_else_fits():
+    # a row that fills its cells as printed is never joined
+    s = solve_table("applications", {"new_received": Printed("1 2 0 0 0 0 3", wrapped=2)})
+    assert cells_of(s, "new_received") == row("1 2 0 0 0 0 3")
+
+
+# --- Values the report's sentences state (平潭 2022: '现行有效行政规范性文件698件', '本年度制发的规范性文件88件').
+
+def test_hints_choose_among_a_runs_splits():
+    cols = ["made", "repealed", "in_force"]
+    assert split_row("8855698", cols) == {}  # many splits
+    assert split_row("8855698", cols, hints={"made": 88, "in_force": 698}) == \
+        {"made": 88, "repealed": 55, "in_force": 698}
+    # 平潭 2023: '77132470' with 制发77 stated; its 393 现行有效 is not a split of the run: ignored
+    assert split_row("77132470", cols, hints={"made": 77, "in_force": 393}) == {"made": 77}
+
+
+def test_hints_never_override_what_a_run_pins_down():
+    cols = ["made", "repealed", "in_force"]
+    assert split_row("0 0 7", cols, hints={"in_force": 9}) == {"made": 0, "repealed": 0, "in_force": 7}
+    s = solve_table("applications", {"new_received": "15130000154"}, hints={("new_received", "total"): 150})
+    assert cells_of(s, "new_received") == row("151 3 0 0 0 0 154")
