@@ -48,7 +48,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from archive.clock import utc_iso
 from crawler import coverage, defaults, discovery, judging, paging, places
 from crawler.budget import SourceOutOfTime
-from crawler.cms import parse_listing
+from crawler.cms import jsonlist, parse_listing
 from crawler.extraction import Extraction
 from crawler.judging import Follow
 from crawler.middlewares import ROBOTS_DENIED
@@ -143,11 +143,12 @@ class ReportsSpider(scrapy.Spider):
             if response.status in (404, 410) and (meta.get("ogi_ctx") or meta["ogi_hops"] == 0):
                 yield from self._rediscover(response)
             return
-        if redirect := judging.js_redirect(response):
+        data = jsonlist.is_json(response)  # a list endpoint's answer, not a page
+        if not data and (redirect := judging.js_redirect(response)):
             yield from self._follow(response, Follow(redirect, "listing", meta["ogi_hops"], bool(meta.get("ogi_ctx")),
                                                      depth=meta.get("ogi_depth", 0)))
             return
-        ctx = bool(meta.get("ogi_ctx")) or judging.is_report_column(response)
+        ctx = bool(meta.get("ogi_ctx")) or not data and judging.is_report_column(response)
         listing = parse_listing(response, meta.get("ogi_detail"))
         column = meta.get("ogi_column")
         if ctx and column is None:
