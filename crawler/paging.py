@@ -110,7 +110,7 @@ def detect(response: TextResponse) -> Paging:
     scripts = "\n".join(response.xpath("//script[not(@src)]/text()").getall())
     seen = js_calls(response.url, scripts, paging)
     if not seen:
-        js_counts(response.url, scripts, paging)
+        js_counts(response.url, scripts, paging, ext=_folder_ext(response))
     series, _ = anchor_series(response)
     paging.add(pages=series)
     paging.endpoints = json_endpoints(response, scripts)
@@ -172,7 +172,22 @@ def _number(value: str, quoted: bool, variables: dict[str, int]) -> int | None:
     return None
 
 
-def js_counts(url: str, scripts: str, paging: Paging) -> None:
+def _folder_ext(response: TextResponse) -> str:
+    """The extension the pages under the current folder use (`.htm` on many TRS sites), for a
+    listing whose own URL is the folder: the most common among the links below it."""
+    base = response.url.split("?", 1)[0]
+    folder = base[: base.rfind("/") + 1]
+    counts: dict[str, int] = {}
+    for href in response.xpath("//a/@href").getall():
+        url = response.urljoin(href.strip()).split("?", 1)[0]
+        if url.startswith(folder):
+            ext = url.rsplit(".", 1)[-1].lower() if "." in url.rsplit("/", 1)[-1] else ""
+            if ext in ("html", "htm", "shtml"):
+                counts[ext] = counts.get(ext, 0) + 1
+    return max(counts, key=counts.get) if counts else "html"
+
+
+def js_counts(url: str, scripts: str, paging: Paging, ext: str = "html") -> None:
     """Totals declared without a pager call: page count (and current page), or records and size."""
     variables = {k.lower(): v for k, v in _int_vars(scripts).items()}
     count = next((variables[n] for n in _COUNT_NAMES if variables.get(n)), None)
@@ -186,7 +201,7 @@ def js_counts(url: str, scripts: str, paging: Paging) -> None:
     if not count or count < 2:
         return
     f = _file_of(url)
-    stem, ext = (f["stem"], f["ext"]) if f else ("index", "html")
+    stem, ext = (f["stem"], f["ext"]) if f else ("index", ext)
     if current is None:
         # Which numbering, and whether later pages are static files at all, nothing says:
         # every file is a probe.
