@@ -17,8 +17,9 @@
 Two numbering conventions share the `stem_N.ext` shape: TRS counts the current page from 0 and
 names page i+1 `stem_i` (`stem_1` … `stem_{n-1}`); UCAP and others count from 1 and name page p
 `stem_p` (`stem_2` … `stem_n`). The current page number and the current file tell which one a
-page uses; where both fit, the pages both would fetch are `pages`, the one or two that only one
-would fetch are `probes`.
+page uses; on a later page both may fit, and then only the pages both would fetch are taken (the
+first page, always among them, settles the rest); where the page says nothing of the numbering
+(a record count alone), every file is a probe.
 
 `pages` are URLs the page itself states; `probes` are URLs derived by a convention the page
 does not confirm: the spider fetches both, and a probe that answers 404 is not an error of the
@@ -228,13 +229,17 @@ def _numbered(url: str, stem: str, ext: str, count: int, current: int | None, pa
     folder = base[: base.rfind("/") + 1]
     m = int(f["n"]) if f and f["stem"] == stem and f["n"] else 0
     zero = set(range(1, count))  # TRS: stem_1 … stem_{n-1}
-    one = set(range(2, count + 1))  # UCAP: stem_2 … stem_n
+    one = set(range(2, count + 1))  # UCAP: stem_2 … stem_n (there is no stem_1)
     fits_zero = current is not None and current == m
-    fits_one = current is not None and (current == 1 if m == 0 else current == m)
+    fits_one = current is not None and m != 1 and (current == 1 if m == 0 else current == m)
     if fits_zero and not fits_one:
         sure, maybe = zero, set()
     elif fits_one and not fits_zero:
         sure, maybe = one, set()
+    elif fits_zero and fits_one:
+        # A later page both numberings explain: the first page (always in `pages`) tells which
+        # one the listing uses and names the rest, so nothing is probed from here.
+        sure, maybe = zero & one, set()
     else:
         sure, maybe = zero & one, zero ^ one
     name = lambda n: f"{folder}{stem}.{ext}" if n == 0 else f"{folder}{stem}_{n}.{ext}"  # noqa: E731

@@ -46,7 +46,7 @@ def subdomains(tmp_path_factory):
     try:
         db = tmp_path_factory.mktemp("subdomains") / "archive.db"
         home = site.portal.url_of("www.luohe.gov.cn") + "/"
-        extra = ["-s", "DNS_RESOLVER=loopback_dns.LoopbackResolver",
+        extra = ["-s", "TWISTED_DNS_RESOLVER=loopback_dns.LoopbackResolver",
                  "-s", "OGI_TEST_LOOPBACK_HOSTS=" + ",".join(LUOHE_HOSTS)]
         result = crawl(db, home, extra=extra, env=_env())
         yield {"site": site, "db": db, "result": result, "port": site.portal._server.server_address[1]}

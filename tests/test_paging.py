@@ -33,8 +33,10 @@ BASE = "http://x.gov.cn/col/"
     (BASE + "list.shtml", "createPageHTML('page_div', 3, 1, 'list', 'shtml', 57);", ["list_2.shtml", "list_3.shtml"], []),
     # Any name, variables resolved.
     (BASE + "index.htm", "var pc = 3; var cp = 0; showPageNav(pc, cp, 'index', 'htm');", ["index_1.htm", "index_2.htm"], []),
-    # On a later page both numberings fit: what both fetch is certain, the rest is probed.
-    (BASE + "index_2.html", 'createPageHTML(3, 2, "index", "html");', ["index.html"], ["index_1.html", "index_3.html"]),
+    # On a later page both numberings fit: only what both fetch (the first page settles the rest).
+    (BASE + "index_2.html", 'createPageHTML(4, 2, "index", "html");', ["index.html", "index_3.html"], []),
+    # index_1 exists only in 0-based numbering.
+    (BASE + "index_1.html", 'createPageHTML(3, 1, "index", "html");', ["index.html", "index_2.html"], []),
 ])
 def test_script_pager_calls(url, script, pages, probes):
     found = paging.detect(html(url, script=script))
