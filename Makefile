@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.archive
 	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.crawl --portal cluster
 
 demo: install
 	@bash scripts/demo.sh

@@ -2,10 +2,16 @@
 
     python -m bench.crawl [--listings 100] [--per-listing 20] [--concurrency 16] [--latency 0.2]
                           [--out bench/RESULTS_crawl.md]
+    python -m bench.crawl --portal cluster [--agencies 20] [--listings 3] [--per-listing 5]
+                          [--out bench/RESULTS_crawl_cluster.md]
 
 Builds a TRS-style portal on disk: one report column of N listing pages joined by a JavaScript
 pager (`createPageHTML`), each listing K report pages (copies of the demo's report pages, ~47 KB
-each, at their own URLs) — N×K+N pages — and serves it from a separate process on 127.0.0.1
+each, at their own URLs) — N×K+N pages. With `--portal cluster`, a site cluster instead: a home
+page, a directory of A agencies' sites linked by name (…县人民政府), each site a home, a 政府信息公开
+page and its own report column of N listing pages × K reports, paged alternately by a TRS and a
+UCAP-style script call; the crawl starts at the cluster's home (discovery walks the directory).
+Either portal is served from a separate process on 127.0.0.1
 (http.server, which answers If-Modified-Since with 304), each answer after `--latency` seconds:
 a government portal takes 0.1–0.5 s to answer a page, while a loopback server answers in a
 millisecond and would make any crawl that reads what it fetches look slow next to one that does
@@ -73,6 +79,58 @@ def build_portal(root: Path, listings: int, per_listing: int) -> list[str]:
     return paths
 
 
+_NAMES = "东西南北中新安平和兴永宁昌德丰泰华阳"
+
+
+def build_cluster(root: Path, agencies: int, listings: int, per_listing: int) -> list[str]:
+    """A cluster home → a directory of agencies → each agency's site → its column: every path."""
+    bodies = [p.read_bytes() for p in DEMO_REPORTS if b"<table" in p.read_bytes()]
+    (root / "dir").mkdir(parents=True)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n")
+    paths, names = ["/", "/dir/"], []
+    page = ('<html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>')
+    n = 0
+    for a in range(agencies):
+        name = _NAMES[a % len(_NAMES)] + _NAMES[(a // len(_NAMES) + 3 * a + 1) % len(_NAMES)] + "县人民政府"
+        site = f"/site{a:02d}/"
+        names.append((site, name))
+        col = root / f"site{a:02d}" / "xxgk" / "nb"
+        col.mkdir(parents=True)
+        (root / f"site{a:02d}" / "index.html").write_text(page.format(
+            title=name, body=f'<a href="{site}xxgk/">政府信息公开</a>'), encoding="utf-8")
+        ucap = a % 2 == 1  # every other site pages like UCAP: list.html, list_2.html …, counted from 1
+        first = "list.html" if ucap else ""
+        (root / f"site{a:02d}" / "xxgk" / "index.html").write_text(page.format(
+            title=name + "政府信息公开", body=f'<a href="{site}xxgk/nb/{first}">政府信息公开年报</a>'), encoding="utf-8")
+        paths += [site, site + "xxgk/", site + "xxgk/nb/" + first]
+        for i in range(listings):
+            items = []
+            for _ in range(per_listing):
+                n += 1
+                month = f"2023{1 + n % 12:02d}"
+                rel = f"{month}/t{month}{1 + n % 28:02d}_{200000 + n}.html"
+                (col / month).mkdir(exist_ok=True)
+                (col / rel).write_bytes(bodies[n % len(bodies)])
+                title = f"{name}第{n}号单位2022年政府信息公开工作年度报告"
+                items.append(f'<li><a href="./{rel}" title="{title}">{title}</a><span>2023-01-31</span></li>')
+                paths.append(f"{site}xxgk/nb/{rel}")
+            if ucap:
+                file = "list.html" if i == 0 else f"list_{i + 1}.html"
+                pager = f"createPage({listings}, {i + 1}, 'list', 'html');"
+            else:
+                file = "index.html" if i == 0 else f"index_{i}.html"
+                pager = f'createPageHTML({listings}, {i}, "index", "html");'
+            (col / file).write_text(page.format(title="政府信息公开年报", body="<ul>" + "".join(items) + "</ul>"
+                                                + f"<script>{pager}</script>"), encoding="utf-8")
+            if i:
+                paths.append(f"{site}xxgk/nb/{file}")
+    (root / "dir" / "index.html").write_text(page.format(title="县区政府信息公开", body="<ul>" + "".join(
+        f'<li><a href="{h}">{t}</a></li>' for h, t in names) + "</ul>"), encoding="utf-8")
+    (root / "index.html").write_text(page.format(title="某某市政府网站群", body='<a href="/dir/">县区政府信息公开</a>'),
+                                     encoding="utf-8")
+    return paths
+
+
 def serve(root: Path, latency: float) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen([sys.executable, "-m", "bench.crawl", "--child", "serve", "--root", str(root),
                              "--latency", str(latency)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -132,7 +190,7 @@ def child(args) -> None:
             settings.set("OGI_EXTRACT_WORKERS", args.workers, priority="cmdline")
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("reports")
-        process.crawl(crawler, start_urls=f"http://127.0.0.1:{args.port}/xxgk/zfxxgknb/")
+        process.crawl(crawler, start_urls=[f"http://127.0.0.1:{args.port}{args.start}"])
     process.start()
     stats = crawler.stats.get_stats()
     print(json.dumps({
@@ -146,9 +204,9 @@ def child(args) -> None:
     }))
 
 
-def measure(kind: str, port: int, concurrency: int, workers: int, db: Path, urls: Path) -> dict:
+def measure(kind: str, port: int, concurrency: int, workers: int, db: Path, urls: Path, start: str) -> dict:
     cmd = [sys.executable, "-m", "bench.crawl", "--child", kind, "--port", str(port), "--workers", str(workers),
-           "--concurrency", str(concurrency), "--db", str(db), "--urls", str(urls)]
+           "--concurrency", str(concurrency), "--db", str(db), "--urls", str(urls), "--start", start]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["pages_per_s"] = result["responses"] / result["elapsed"]
@@ -160,19 +218,27 @@ def measure(kind: str, port: int, concurrency: int, workers: int, db: Path, urls
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--listings", type=int, default=100)
-    parser.add_argument("--per-listing", type=int, default=20)
+    parser.add_argument("--portal", choices=("column", "cluster"), default="column",
+                        help="one long report column, or a site cluster whose home links its agencies' sites")
+    parser.add_argument("--agencies", type=int, default=20, help="agencies' sites of the cluster portal")
+    parser.add_argument("--listings", type=int, default=None, help="listing pages per column (100; cluster: 3)")
+    parser.add_argument("--per-listing", type=int, default=None, help="reports per listing page (20; cluster: 5)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core, the default)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds the portal takes to answer a page")
     parser.add_argument("--repeat", type=int, default=3, help="runs of bare/warm (medians reported)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS_crawl.md"))
+    parser.add_argument("--out", default=None, help="results file (RESULTS_crawl.md; cluster: RESULTS_crawl_cluster.md)")
     parser.add_argument("--child", choices=("bare", "cold", "warm", "serve"), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--urls", help=argparse.SUPPRESS)
+    parser.add_argument("--start", default="/xxgk/zfxxgknb/", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    cluster = args.portal == "cluster"
+    args.listings = args.listings or (3 if cluster else 100)
+    args.per_listing = args.per_listing or (5 if cluster else 20)
+    args.out = args.out or str(ROOT / "bench" / ("RESULTS_crawl_cluster.md" if cluster else "RESULTS_crawl.md"))
     if args.child == "serve":
         serve_child(args.root, args.latency)
         return 0
@@ -183,11 +249,17 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ogi-bench-crawl-"))
     server = None
     try:
-        paths = build_portal(tmp / "site", args.listings, args.per_listing)
+        if cluster:
+            paths = build_cluster(tmp / "site", args.agencies, args.listings, args.per_listing)
+            start, what = "/", (f"a cluster home, a directory of {args.agencies} agencies' sites, each "
+                                f"{args.listings} listings × {args.per_listing} reports")
+        else:
+            paths = build_portal(tmp / "site", args.listings, args.per_listing)
+            start, what = "/xxgk/zfxxgknb/", f"{args.listings} listings × {args.per_listing} reports"
         urls = tmp / "urls.json"
         urls.write_text(json.dumps(paths))
         server, port = serve(tmp / "site", args.latency)
-        print(f"portal: {len(paths)} pages ({args.listings} listings × {args.per_listing} reports), "
+        print(f"portal: {len(paths)} pages ({what}), "
               f"concurrency {args.concurrency}, answers after {args.latency:g} s, served on 127.0.0.1:{port}",
               flush=True)
         # The machine is shared (2 cores, other work): runs are interleaved and repeated, medians kept.
@@ -196,7 +268,7 @@ def main(argv=None) -> int:
         plan = [("cold", tmp / "a.db")] + [(kind, db) for _ in range(args.repeat) for kind, db in
                                            (("bare", None), ("warm", tmp / "a.db"))]
         for kind, db in plan:
-            r = measure(kind, port, args.concurrency, args.workers, db or tmp / "unused.db", urls)
+            r = measure(kind, port, args.concurrency, args.workers, db or tmp / "unused.db", urls, start)
             samples[kind].append(r)
             print(f"{kind:5}  {r['responses']:5d} responses in {r['elapsed']:6.2f} s = {r['pages_per_s']:6.1f} pages/s"
                   f"  CPU {r['cpu_s']:6.1f} s + workers {r.get('extract_cpu_s', 0):6.1f} s  peak RSS {r['maxrss_mb']:6.1f} MB"
@@ -229,8 +301,13 @@ def write_results(path: Path, args, pages: int, runs: dict) -> None:
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
         f"{min(r['load'] for r in runs.values()):.1f}–{max(r['load'] for r in runs.values()):.1f}. Portal: {pages} "
-        f"pages ({args.listings} TRS listing pages joined by a JavaScript pager × {args.per_listing} report pages of "
-        f"~47 KB), served by http.server in its own process on 127.0.0.1, each answer after {args.latency:g} s; "
+        + (f"pages (a site cluster started at its home: a directory of {args.agencies} agencies' sites linked by "
+           f"name, each a home, a 政府信息公开 page and a report column of {args.listings} listing pages (TRS- or "
+           f"UCAP-style script pagers) × {args.per_listing} report pages of ~47 KB)"
+           if args.portal == "cluster" else
+           f"pages ({args.listings} TRS listing pages joined by a JavaScript pager × {args.per_listing} report pages of "
+           "~47 KB)")
+        + f", served by http.server in its own process on 127.0.0.1, each answer after {args.latency:g} s; "
         f"concurrency {args.concurrency} for every run, AutoThrottle and download delay off. Each run is its own "
         "process.",
         "",

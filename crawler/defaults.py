@@ -16,8 +16,13 @@ OGI_PRINT_SUMMARY = True  # `ogi crawl` prints its own (rich) table instead
 OGI_PROGRESS = False  # a live status line on a terminal; `ogi crawl` turns it on for a TTY
 
 # -- where the spider goes ---------------------------------------------------------------------
-# Navigation steps (home → section → column → year → report), pagination excluded.
+# Navigation steps (home → section → column → year → report), pagination excluded; counted
+# afresh on each agency's pages a directory leads to.
 OGI_MAX_HOPS = 6
+# Agencies deep a `platform` or `cluster` source (or a start URL given on the command line) walks
+# its directories: cluster home → a county's site (1) → that county's departments (2). `home`
+# and `column` sources walk none (crawler/judging.py DIRECTORY_KINDS).
+OGI_DIRECTORY_DEPTH = 2
 
 # -- budgets per source (crawler/budget.py) ------------------------------------------------------
 OGI_PAGE_BUDGET = 3000  # distinct URLs a source may ask for in one run (0: no limit)

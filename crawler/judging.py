@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
-from crawler import discovery
+from crawler import discovery, sites
 from crawler.cms import Link, is_article_url, is_attachment_url
 from crawler.cms.generic import anchors
 from extract.report import ExtractError, ImageOnly, NotAReport, Report
@@ -31,35 +31,59 @@ NOTICE_MAX_CHARS = 800
 
 @dataclass(frozen=True)
 class Follow:
-    """One link to follow: a listing (column, section, pager) or a document."""
+    """One link to follow: a listing (column, section, pager, directory, agency) or a document."""
 
     url: str
     kind: str  # listing | document
-    hops: int  # navigation steps from the start page, pagination excluded
+    hops: int  # navigation steps from the agency's entry page (or the start), pagination excluded
     ctx: bool = False  # inside a report column
     text: str = ""
     named: bool = False  # the link names an OGI annual report
-    agency: str | None = None  # the link text, when a column record names only the agency
+    agency: str | None = None  # the link text, when a column record or a directory names only the agency
+    depth: int = 0  # directory steps from the start page: agencies entered on the way
+    probe: bool = False  # a page derived by a convention (crawler.paging): a 404 is no error
+
+
+# What each kind of source (crawler/sources.py KINDS) walks: a `platform` or `cluster` walks its
+# directory of agencies; a `home` only its own 政府信息公开 → 年报 path; a `column` is read as it
+# is. A start URL given on the command line has no kind: it is walked like a cluster, since a
+# user who gives a portal home expects every report it leads to.
+DIRECTORY_KINDS = {"platform", "cluster", None}
+
+
+def directory_depth(kind: str | None, max_depth: int) -> int:
+    """How many agencies deep a source of `kind` walks from its start page."""
+    return max_depth if kind in DIRECTORY_KINDS else 0
 
 
 # -- listings ------------------------------------------------------------------------------------
 
-def judge(link: Link, *, is_entry: bool, ctx: bool, hops: int, max_hops: int) -> Follow | None:
+def judge(link: Link, *, is_entry: bool, ctx: bool, hops: int, max_hops: int,
+          depth: int = 0, max_depth: int = 0) -> Follow | None:
     """Follow one link of a listing for what its words (and place) say it is, or not at all.
     Inside a report column, list records that point at a document are candidates even when
-    their text is only an agency; outside one, only links that name a report are."""
+    their text is only an agency; outside one, only links that name a report are. A source
+    that walks directories (max_depth > depth) also follows directories of agencies and links
+    named as an agency: each agency's own pages count their hops afresh, one depth further."""
     text = link.text
+    walks = depth < max_depth
+    if walks and not ctx and discovery.is_directory(text):
+        # Before the distractors: "政府信息公开目录" is a directory here, not a report's name.
+        return Follow(link.url, "listing", hops + 1, depth=depth) if hops < max_hops else None
     if discovery.is_distractor(text):
         return None
     if discovery.is_report_title(text):
-        return Follow(link.url, "document", hops + 1, text=text, named=True)
+        return Follow(link.url, "document", hops + 1, text=text, named=True, depth=depth)
     if discovery.is_report_column(text) or ctx and discovery.year_column(text):
-        return Follow(link.url, "listing", hops + 1, ctx=True) if hops < max_hops else None
+        return Follow(link.url, "listing", hops + 1, ctx=True, depth=depth) if hops < max_hops else None
     if ctx and is_entry and text and not discovery.is_section(text):
         # A record of a report column whose text is only the agency ("2023年度" sub-columns).
-        return Follow(link.url, "document", hops + 1, text=text, agency=text if looks_like_agency(text) else None)
+        return Follow(link.url, "document", hops + 1, text=text, agency=text if looks_like_agency(text) else None,
+                      depth=depth)
     if not ctx and discovery.is_section(text) and hops < max_hops:
-        return Follow(link.url, "listing", hops + 1, ctx=False)
+        return Follow(link.url, "listing", hops + 1, ctx=False, depth=depth)
+    if walks and not ctx and discovery.is_agency(text):
+        return Follow(link.url, "listing", 0, text=text, agency=text, depth=depth + 1)
     return None
 
 
@@ -88,19 +112,19 @@ def looks_like_agency(text: str) -> bool:
 
 
 def same_site(a: str, b: str) -> bool:
-    """One site: the same registrable name (xx.huaian.gov.cn ~ www.huaian.gov.cn), port ignored."""
-    ha, hb = (urlsplit(u).hostname or "" for u in (a, b))
-    if ha == hb:
-        return True
-    return _site(ha) == _site(hb) and _site(ha) != ""
+    """One site: the same host or registered domain (crawler/sites.py)."""
+    return sites.same_site(a, b)
 
 
-def _site(host: str) -> str:
-    labels = host.split(".")
-    if host.replace(".", "").isdigit():
-        return host
-    keep = 3 if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "edu", "net", "ac") else 2
-    return ".".join(labels[-keep:])
+_INDEX_FILE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
+
+
+def page_key(url: str) -> str:
+    """A page's identity for "is this another source's start page?": scheme, `index.html` and
+    the trailing slash ignored."""
+    parts = urlsplit(url)
+    path = _INDEX_FILE.sub("/", parts.path or "/").rstrip("/")
+    return f"{(parts.hostname or '').lower()}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 # -- documents -----------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ _DOCUMENT = {"source": str, "url": str, "body": bytes, "content_type": _OPT_STR,
              "outcome": dict, "agency": _OPT_STR, "region": _OPT_STR, "division_code": _OPT_STR,
              "parent_url": _OPT_STR}
 _GONE = {"source": str, "url": str, "status": int, "referer": str, "at": str}
-_TALLY = {f.name: (list if f.name == "messages" else _OPT_STR if f.name == "incomplete"
+_COLUMN = {"agency": _OPT_STR, "region": _OPT_STR, "code": _OPT_STR, "listed": int}
+_TALLY = {f.name: (list if f.name == "messages" else dict if f.name == "columns" else _OPT_STR if f.name == "incomplete"
                    else _OPT_NUM if f.name in ("started", "ended") else int)
           for f in dataclasses.fields(SourceTally)}
 
@@ -235,6 +236,8 @@ def ledger_from_data(data: dict) -> Ledger:
         _fields(_expect(tally, dict, f"tally {sid}"), _TALLY, f"tally {sid}")
         for message in tally.get("messages", []):
             _expect(message, str, f"tally {sid} message")
+        for url, column in tally.get("columns", {}).items():
+            _fields(_expect(column, dict, f"tally {sid} column"), _COLUMN, f"tally {sid} column {url}")
     for sid, urls in values["seen"].items():
         for url in _expect(urls, list, f"seen {sid}"):
             _expect(url, str, f"seen {sid}")

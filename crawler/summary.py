@@ -7,6 +7,9 @@ from typing import Iterable
 
 COUNTS = ("pages", "reports", "new", "changed", "unchanged", "removed", "failed", "errors", "blocked")
 MAX_MESSAGES = 20  # per source: enough to diagnose, bounded for a portal that fails everywhere
+# Report columns recorded per source (a cluster of a city, its counties and departments has a
+# few hundred); beyond it the run still crawls them, the summary names the first ones.
+MAX_COLUMNS = 1000
 
 
 @dataclass
@@ -29,6 +32,8 @@ class SourceTally:
     started: float | None = None
     ended: float | None = None
     messages: list[str] = field(default_factory=list)
+    # The report columns read (crawler/coverage.py): URL -> {"agency", "region", "code", "listed"}.
+    columns: dict[str, dict] = field(default_factory=dict)
 
     def count(self, key: str, n: int = 1) -> None:
         setattr(self, key, getattr(self, key) + n)
@@ -53,6 +58,13 @@ def merge(parts: Iterable[dict[str, SourceTally]]) -> dict[str, SourceTally]:
             into.ended = max((x for x in (into.ended, t.ended) if x is not None), default=None)
             for message in t.messages:
                 into.note(message)
+            for url, column in getattr(t, "columns", {}).items():
+                mine = into.columns.get(url)
+                if mine is None:
+                    if len(into.columns) < MAX_COLUMNS:
+                        into.columns[url] = dict(column)
+                else:
+                    mine["listed"] = mine.get("listed", 0) + column.get("listed", 0)
     return out
 
 

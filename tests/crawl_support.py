@@ -129,3 +129,17 @@ def demo_response(path: str, url: str | None = None):
 
     return HtmlResponse(url=url or f"http://127.0.0.1:8000{path}", body=(DEMO / path.lstrip("/")).read_bytes(),
                         headers={"Content-Type": "text/html"})
+
+
+# -- real listing pages saved from real portals (tests/fixtures/portals/real/, provenance in its README)
+
+REAL = Path(__file__).parent / "fixtures" / "portals" / "real"
+REAL_INDEX = json.loads((REAL / "index.json").read_text(encoding="utf-8"))
+
+
+def real_response(name: str):
+    """A real saved page as the Scrapy response it was."""
+    from scrapy.http import HtmlResponse
+
+    meta = REAL_INDEX[name]
+    return HtmlResponse(meta["url"], body=(REAL / name).read_bytes(), headers={"Content-Type": meta["content_type"]})

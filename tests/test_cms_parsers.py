@@ -1,5 +1,7 @@
-"""CMS listing parsers on saved listing pages (tests/fixtures/portals/cms/, bytes + URL + type in
-index.json), modelled on real portals of each family. Expected values are read off the pages."""
+"""Listing parsers on saved listing pages (tests/fixtures/portals/cms/, bytes + URL + type in
+index.json), modelled on real portals of each family. Pagers are found by crawler/paging.py
+whatever family wrote them; the family modules left (Hanweb, VSB) add what only they do.
+Expected values are read off the pages."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +9,8 @@ import pytest
 from crawl_support import CMS_INDEX as INDEX
 from crawl_support import saved_response as saved
 from crawler import discovery
-from crawler.cms import generic, hanweb, is_article_url, is_attachment_url, parse_listing, trs, ucap, vsb
+from crawler import paging
+from crawler.cms import generic, hanweb, is_article_url, is_attachment_url, parse_listing, vsb
 
 
 def texts(listing) -> dict[str, str]:
@@ -18,8 +21,8 @@ def texts(listing) -> dict[str, str]:
 
 def test_trs_pager_exists_only_in_javascript():
     response = saved("trs_list.html")
-    assert generic.parse(response).pages == []  # nothing an HTML parser could follow
-    pages = trs.parse(response).pages
+    assert generic.parse(response).pages == [] and paging.anchor_series(response)[0] == []  # no markup pager
+    pages = paging.detect(response).pages
     base = "https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/"
     assert base + "index_1.html" in pages and base + "index_2.html" in pages
     assert base + "index_3.html" not in pages  # countPage = 3: index, index_1, index_2
@@ -29,7 +32,10 @@ def test_trs_literal_pager_on_a_later_gbk_page():
     response = saved("trs_list_page3_gbk.html")
     listing = parse_listing(response)
     base = "https://czj.km.gov.cn/zfxxgk/zfxxgknb/"
-    assert {base + "index.html", base + "index_1.html"} <= set(listing.pages)
+    # createPageHTML(3, 2, "index", "html") on index_2.html: page 3 of a 0-based pager or page 2
+    # of a 1-based one; the first page (which settles it and names the rest) is certain, nothing
+    # only one numbering would have is asked for from here.
+    assert base + "index.html" in listing.pages and listing.probes == []
     assert response.url not in listing.pages
     assert texts(listing)[base + "201903/t20190329_24387.html"] == "昆明市财政局2018年政府信息公开工作年度报告"
 
@@ -62,6 +68,8 @@ def test_hanweb_records_hide_in_script_xml():
 
 
 def test_hanweb_remaining_records_come_from_dataproxy():
+    # Its totals (totalRecord 41, perPage 15) are the dataproxy's: no index_N.html is probed.
+    assert parse_listing(saved("hanweb_col.html")).probes == []
     listing = hanweb.parse(saved("hanweb_col.html"))
     # totalRecord 41 at perPage 15: three pages from the proxy, with the column's parameters.
     assert len(listing.pages) == 3
@@ -99,13 +107,11 @@ def test_vsb_articles_are_entries():
 # -- UCAP --------------------------------------------------------------------------------------
 
 def test_ucap_pager_counts_from_one():
-    pages = ucap.parse(saved("ucap_list.shtml")).pages
+    found = paging.detect(saved("ucap_list.shtml"))
     base = "http://www.shuyang.gov.cn/shuyang/xxgknb/"
-    assert pages == [base + "list_2.shtml", base + "list_3.shtml"]
-
-
-def test_ucap_call_is_not_read_as_trs():
-    assert trs.parse(saved("ucap_list.shtml")).pages == []
+    # createPageHTML('page_div', 3, 1, 'list', 'shtml', …) on list.shtml: current page 1 on the
+    # stem page is 1-based numbering, so list_1 is never asked for.
+    assert found.pages == [base + "list_2.shtml", base + "list_3.shtml"] and found.probes == []
 
 
 def test_ucap_hex_articles_are_entries():
@@ -120,6 +126,7 @@ def test_plain_pager_series_is_filled_in():
     listing = parse_listing(saved("generic_list.html"))
     pages = {p.split("page=")[1].split("&")[0] for p in listing.pages}
     assert {"2", "3", "4", "5"} <= pages <= {"1", "2", "3", "4", "5"}  # from "首页 2 下一页 尾页=5"
+    assert all("cid=1019" in p and "pid=971" in p for p in listing.pages)  # only the page number moves
 
 
 def test_year_sub_columns_and_their_agency_only_links():
@@ -140,7 +147,7 @@ def test_every_link_is_absolute_and_followable(name):
     for link in listing.links:
         assert link.url.startswith(("http://", "https://")), link
         assert "javascript" not in link.url.lower()
-    for page in listing.pages:
+    for page in listing.pages + listing.probes:
         assert page.startswith(("http://", "https://")) and page != saved(name).url
 
 

@@ -1,10 +1,12 @@
 """Listing parsers: a listing page (response) -> its links and its other pages.
 
-Each CMS family (TRS, Hanweb/大汉, 博达/VSB, UCAP/开普云) has a small module with a pure
-`parse(response) -> Listing` that adds what only that family does (pagers written in JavaScript,
-records hidden in XML inside a <script>, pages numbered downwards); `generic` reads what every
-page has (anchors, "下一页" pagers). `parse_listing` merges them all, so a page that mixes
-families (common after a partial redesign) still yields everything.
+`generic` reads what every page has (anchors, with list membership); crawler/paging.py finds its
+other pages whatever wrote the pager (script calls under any name, numbered siblings, page
+parameters, 下一页/尾页, totals); `jsonlist` reads the JSON answers of list endpoints an SPA shell
+names. A CMS family keeps a module only where it adds what the generic readers cannot see:
+Hanweb/大汉 (records hidden in XML inside a <script>, pages from its dataproxy endpoint) and
+博达/VSB (dynamic `list.jsp` lists with a page total in the link). `parse_listing` merges them
+all, so a page that mixes families (common after a partial redesign) still yields everything.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ class Listing:
     family: str = "generic"
     links: list[Link] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)  # other pages of the same listing
+    # Pages derived by a convention the page does not confirm (crawler.paging): a 404 is no error.
+    probes: list[str] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)  # JSON list endpoints the page names
 
     def merge(self, other: Listing) -> Listing:
         seen = {link.url: i for i, link in enumerate(self.links)}
@@ -41,6 +46,8 @@ class Listing:
                 self.links[i] = Link(link.url, max(link.text, self.links[i].text, key=len),
                                      link.in_list or self.links[i].in_list)
         self.pages.extend(p for p in other.pages if p not in self.pages)
+        self.probes.extend(p for p in other.probes if p not in self.probes and p not in self.pages)
+        self.endpoints.extend(p for p in other.endpoints if p not in self.endpoints)
         if other.family != "generic" and self.family == "generic":
             self.family = other.family
         return self
@@ -90,13 +97,25 @@ def is_article_url(url: str) -> bool:
     return bool(_ARTICLE.search(target)) and not _LISTING_NAME.search(parts.path)
 
 
-def parse_listing(response: Response) -> Listing:
-    """All links and pages of a listing, whatever family built it."""
-    from crawler.cms import generic, hanweb, trs, ucap, vsb
+def parse_listing(response: Response, detail: str | None = None) -> Listing:
+    """All links and pages of a listing, whatever family built it (`detail`: the detail-page
+    prefix an SPA shell named, for JSON records that carry only an id)."""
+    from crawler import paging
+    from crawler.cms import generic, hanweb, jsonlist, vsb
 
     if not isinstance(response, TextResponse):
         return Listing()
+    if jsonlist.is_json(response):
+        return jsonlist.parse(response, detail)
     listing = generic.parse(response)
-    for family in (trs, hanweb, vsb, ucap):
-        listing.merge(family.parse(response))
+    found = paging.detect(response)
+    families = [family.parse(response) for family in (hanweb, vsb)]
+    listing.pages.extend(p for p in found.pages if p not in listing.pages)
+    if not any(f.pages for f in families):
+        # A family's own pager (Hanweb's dataproxy) explains the paging: conventions are not probed.
+        listing.probes.extend(found.probes)
+    listing.endpoints.extend(found.endpoints)
+    for family in families:
+        listing.merge(family)
+    listing.probes = [p for p in listing.probes if p not in listing.pages]
     return listing

@@ -18,7 +18,8 @@ from scrapy.http import TextResponse
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from crawler.cms import Listing
-from crawler.cms.generic import MAX_PAGES, fragment_anchors
+from crawler.cms.generic import fragment_anchors
+from crawler.paging import MAX_PAGES
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href\s*=\s*[\"']([^\"']+)[\"']", re.S | re.I)

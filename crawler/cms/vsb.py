@@ -16,7 +16,7 @@ from scrapy.http import TextResponse
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from crawler.cms import Listing
-from crawler.cms.generic import MAX_PAGES
+from crawler.paging import MAX_PAGES
 
 _STATIC_PAGE = re.compile(r"^(.*/)(\d+)\.htm$")
 _PAGENUM = re.compile(r"[?&](pagenum)=(\d+)", re.I)

@@ -98,7 +98,7 @@ def run(args) -> int:
     with lock:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("reports")
-        process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
+        process.crawl(crawler, start_urls=list(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
         if not distributed(settings):
