@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import import_module
 
 from extract.checks import evaluate
 from extract.document import Document
 from extract.figures import find_figures
 from extract.meta import find_metadata
-from extract.report import ExtractError, NotAReport, Report, Unreadable
+from extract.report import ExtractError, ImageOnly, NotAReport, Report, Unreadable
+from extract.scan import OcrLimits, ScanReading
 
 # Bumped whenever extraction output may change; stored on every archived version so
 # `ogi reextract` knows what produced which figures.
@@ -92,23 +94,54 @@ def read_document(data: bytes, fmt: str, content_type: str | None = None) -> Doc
     return reader(data, content_type) if fmt in ("html", "txt") else reader(data)
 
 
-def extract_report(data: bytes, url: str = "", content_type: str | None = None) -> Report:
-    """Extract one report. Raises `Unreadable` (exit 2) or `NotAReport`/`ImageOnly` (exit 3)."""
+def extract_report(data: bytes, url: str = "", content_type: str | None = None,
+                   resources: Mapping[str, bytes] | None = None, ocr_limits: OcrLimits | None = None) -> Report:
+    """Extract one report. Raises `Unreadable` (exit 2) or `NotAReport`/`ImageOnly` (exit 3).
+
+    `resources`: bytes of the images an HTML page shows, by absolute URL, fetched with the page;
+    a report whose tables are pictures is then read by OCR, as are image-only PDFs and the
+    pictures of a DOCX (extract/scan.py). `ocr_limits`: pages and seconds of OCR allowed for
+    this document (default: `OcrLimits.from_env()`).
+    """
     if not data or not data.strip():
         raise NotAReport("empty document")
     if len(data) > MAX_BYTES:
         raise Unreadable(f"document is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     fmt = sniff_format(data, url, content_type)
+    limits = ocr_limits or OcrLimits.from_env()
+    reading: ScanReading | None = None
     try:
         doc = read_document(data, fmt, content_type)
+    except ImageOnly as exc:
+        reading = _ocr(lambda scan: scan.scan_pdf(data, None, limits), exc.reason) if fmt == "pdf" else None
+        if reading is None:
+            raise
+        doc = reading.document
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
-        raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from None
     figures = find_figures(doc.blocks)
+    given = None
+    if reading is None and "applications" not in figures:
+        # No table 3 in the text: its tables may be pictures (图片版 pages, pasted scans).
+        reading = _ocr_pictures(data, fmt, url, content_type, resources, limits)
+        if reading is not None:
+            given = figures
+            doc = _with_scan(doc, reading)
+    if reading is not None:
+        figures, counts = _trusted(doc, reading, given)
+        reading.info.update(figures=counts)
     meta = find_metadata(doc, figures, _cell_text(doc), url)
+    scan_only = reading is not None and given is None
     if not meta.is_report:
-        raise NotAReport(meta.reason)
+        if scan_only and len(doc.text) < 40:
+            raise ImageOnly("image-only PDF: OCR found no text")
+        raise NotAReport(f"scanned document, by its OCR text: {meta.reason}" if scan_only else meta.reason)
+    if scan_only and not figures:
+        # A scan whose figures OCR could not read stays a failure to retry (`ogi reextract`
+        # with a better engine), not a report version without figures.
+        raise ImageOnly("image-only PDF: OCR read no figure of the template")
     return Report(
         title=meta.title,
         agency=meta.agency,
@@ -119,8 +152,52 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None) 
         template=meta.template,
         figures=figures,
         checks=evaluate(figures),
+        ocr=reading.info if reading is not None else None,
         text=doc.text,
     )
+
+
+def _ocr(run, reason: str = "") -> ScanReading | None:
+    """Run OCR, turning an engine failure into the image-only failure it replaces."""
+    from extract import scan
+
+    try:
+        return run(scan)
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken picture or engine must not crash extraction
+        raise ImageOnly(f"{reason or 'scanned document'}; OCR failed: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _ocr_pictures(data: bytes, fmt: str, url: str, content_type: str | None,
+                  resources: Mapping[str, bytes] | None, limits: OcrLimits) -> ScanReading | None:
+    if not limits.enabled:
+        return None
+    if fmt == "pdf":
+        return _ocr(lambda scan: scan.scan_pdf(data, pages, limits) if (pages := scan.pdf_picture_pages(data)) else None)
+    if fmt in ("docx", "doc", "wps") and data.startswith(b"PK"):
+        return _ocr(lambda scan: scan.scan_pictures(scan.docx_pictures(data), limits, fmt))
+    if fmt == "html" and resources:
+        return _ocr(lambda scan: scan.scan_pictures(scan.html_pictures(data, url, dict(resources), content_type),
+                                                    limits, fmt))
+    return None
+
+
+def _with_scan(doc: Document, reading: ScanReading) -> Document:
+    """The document's own text and tables, then what OCR read in its pictures."""
+    scanned = reading.document
+    return Document(format=doc.format, text="\n".join(t for t in (doc.text, scanned.text) if t),
+                    blocks=[*doc.blocks, *scanned.blocks], title=doc.title, published=doc.published,
+                    ocr=reading.info)
+
+
+def _trusted(doc: Document, reading: ScanReading, given) -> tuple[dict, dict]:
+    from extract.scan import trusted_figures
+
+    figures = find_figures(doc.blocks)
+    own = doc.blocks[:len(doc.blocks) - len(reading.document.blocks)]
+    masked = find_figures([*own, *reading.masked_blocks])
+    return trusted_figures(figures, masked, evaluate(figures), given)
 
 
 def _cell_text(doc: Document) -> str:

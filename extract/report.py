@@ -56,6 +56,9 @@ class Report:
     template: str  # "2021" | "2019" | "unknown"
     figures: Figures = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    # null, or {"engine": "<name version>", "pages": n, ...} when figures were read by OCR
+    # (extract/scan.py): researchers weigh such figures accordingly.
+    ocr: dict | None = None
     # Normalised main text (no page chrome): what versioning hashes and full-text search indexes.
     text: str = ""
 
