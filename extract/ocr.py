@@ -264,30 +264,40 @@ def _word(text: str, x0: float, x1: float, top: float, bottom: float, conf: floa
     return Word(mend_number(text), x0, x1, top, bottom, page, round(conf, 3))
 
 
-def read_region(gray: np.ndarray, box: tuple[float, float, float, float], page: int = 0) -> Word | None:
-    """Recognise the ink inside `box` (x0, top, x1, bottom) as one line, without detection:
-    for a table cell whose content the detector passed over. None when there is no ink, or
-    what is there does not read as text."""
+def read_region(gray: np.ndarray, box: tuple[float, float, float, float], page: int = 0,
+                line_height: float = 0.0) -> list[Word]:
+    """Read the ink inside `box` (x0, top, x1, bottom): for a table cell whose content the
+    page's detector passed over. One line of ink goes to the recogniser alone; taller ink
+    (a wrapped label, characters set one under another) to detection and recognition of the
+    cell by itself. No words when there is no ink; a "?" word (confidence 0) when ink is there
+    but does not read as text, so that the cell is never taken for a blank one."""
     import cv2
 
     x0, top, x1, bottom = (int(round(v)) for v in box)
     crop = gray[max(0, top):max(0, bottom), max(0, x0):max(0, x1)]
-    if crop.size == 0:
-        return None
-    ink = _ink(crop) if crop.min() < 128 else np.zeros_like(crop)
-    ys, xs = np.nonzero(ink)
+    if crop.size == 0 or crop.min() >= 128:
+        return []
+    ys, xs = np.nonzero(_ink(crop))
     # Specks of scanner noise are not a figure: ink must cover a character-sized patch.
     if len(ys) < 12 or (ys.max() - ys.min()) < 6:
-        return None
+        return []
     pad = 4
     y0, y1 = max(0, ys.min() - pad), min(crop.shape[0], ys.max() + pad + 1)
     x0c, x1c = max(0, xs.min() - pad), min(crop.shape[1], xs.max() + pad + 1)
-    piece = cv2.cvtColor(crop[y0:y1, x0c:x1c], cv2.COLOR_GRAY2RGB)
+    piece = cv2.cvtColor(np.ascontiguousarray(crop[y0:y1, x0c:x1c]), cv2.COLOR_GRAY2RGB)
+    left, up = x0 + x0c, top + y0
+    if line_height and (y1 - y0) > 1.6 * line_height:
+        words = []
+        result, _ = _engine()(cv2.copyMakeBorder(piece, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=(255, 255, 255)),
+                              text_score=MIN_TEXT_SCORE, box_thresh=0.3, return_word_box=True)
+        for item in result or []:
+            quad = [(p[0] + left - 16, p[1] + up - 16) for p in item[0]]
+            chars = [[(p[0] + left - 16, p[1] + up - 16) for p in b] for b in item[3]] if len(item) > 3 and item[3] else None
+            words.extend(_words_of(item[1], quad, float(item[2]), chars, page))
+        if words:
+            return words
     result, _ = _engine()(piece, use_det=False, use_cls=False, use_rec=True)
-    if not result:
-        return Word("?", x0 + x0c, x0 + x1c, top + y0, top + y1, page, 0.0)
-    text, score = result[0][0], float(result[0][1])
-    text = "".join(text.split())
+    text = "".join(result[0][0].split()) if result else ""
     if not text:
-        return Word("?", x0 + x0c, x0 + x1c, top + y0, top + y1, page, 0.0)
-    return _word(text, x0 + x0c, x0 + x1c, top + y0, top + y1, score, page)
+        return [Word("?", left, x0 + x1c, up, top + y1, page, 0.0)]
+    return [_word(text, left, x0 + x1c, up, top + y1, float(result[0][1]), page)]

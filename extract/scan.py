@@ -244,16 +244,16 @@ class _ScanPage:
         self.width = scan.width / scale
         self._tables = _grids(scan.rules, scale, self.width, self.height)
         # Table cells with ink but no word: the detector passed over it; read it again alone.
+        page = scan.words[0].page if scan.words else 0
         extra = []
         for cells in self._tables:
             for x0, top, x1, bottom in cells:
                 if not any(x0 * scale <= (w.x0 + w.x1) / 2 <= x1 * scale and top * scale <= (w.top + w.bottom) / 2 <= bottom * scale
                            for w in scan.words):
                     inset = max(4.0, 0.08 * min(x1 - x0, bottom - top) * scale)
-                    word = ocr.read_region(scan.image, (x0 * scale + inset, top * scale + inset,
-                                                        x1 * scale - inset, bottom * scale - inset), scan.words[0].page if scan.words else 0)
-                    if word is not None:
-                        extra.append(word)
+                    extra.extend(ocr.read_region(scan.image, (x0 * scale + inset, top * scale + inset,
+                                                              x1 * scale - inset, bottom * scale - inset),
+                                                 page, scan.char_height))
         scan.words.extend(extra)
 
     def chars(self, masked: bool) -> list[dict]:
