@@ -206,8 +206,10 @@ def _recognise(gray: np.ndarray, page: int) -> list[Word]:
     import cv2
 
     rgb = cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)
-    # box_thresh below RapidOCR's 0.5: lone small digits in table cells score low as boxes.
-    result, _ = _engine()(rgb, text_score=MIN_TEXT_SCORE, box_thresh=0.3, return_word_box=True)
+    # No angle classifier: the page is deskewed and upright, and on a lone digit the classifier
+    # turns the crop over (6 → 9). box_thresh below RapidOCR's 0.5: lone small digits in table
+    # cells score low as boxes.
+    result, _ = _engine()(rgb, use_cls=False, text_score=MIN_TEXT_SCORE, box_thresh=0.3, return_word_box=True)
     words: list[Word] = []
     for item in result or []:
         quad, text, score = item[0], item[1], float(item[2])
@@ -254,8 +256,24 @@ def _words_of(text: str, quad, score: float, chars, page: int) -> list[Word]:
     return words
 
 
+# A cell's lone dash (meaning 0) comes out of OCR as the character 一 or another dash.
+_DASHES = frozenset({"一", "—", "-", "－", "–", "ー", "_", "一一", "——", "--", "~"})
+# A lone small circle in a table cell is a zero (〇, or a 0 read as the full stop).
+_ZEROS = frozenset({"。", "〇", "○", "°"})
+# A lone stroke that is a 1, a slash (zero) or a speck: unreadable, never guessed.
+_UNSURE = frozenset({"!", "！", "|", "l", "I", "i", "丨", "'", "`"})
+
+
 def mend_number(text: str) -> str:
-    """A token that can only be a number, with OCR's usual confusions undone; other text as is."""
+    """A token that can only be a number (or a dash for zero), with OCR's usual confusions
+    undone; any other text as it is. Applied to whole tokens: "一" alone is a table's dash,
+    "一、" or "十一" are not touched."""
+    if text in _DASHES:
+        return "—"
+    if text in _ZEROS:
+        return "0"
+    if text in _UNSURE:
+        return "?"
     m = _NUMBERISH.match(text)
     return m.group("core").translate(_LOOKALIKES) if m else text
 
@@ -289,7 +307,7 @@ def read_region(gray: np.ndarray, box: tuple[float, float, float, float], page: 
     if line_height and (y1 - y0) > 1.6 * line_height:
         words = []
         result, _ = _engine()(cv2.copyMakeBorder(piece, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=(255, 255, 255)),
-                              text_score=MIN_TEXT_SCORE, box_thresh=0.3, return_word_box=True)
+                              use_cls=False, text_score=MIN_TEXT_SCORE, box_thresh=0.3, return_word_box=True)
         for item in result or []:
             quad = [(p[0] + left - 16, p[1] + up - 16) for p in item[0]]
             chars = [[(p[0] + left - 16, p[1] + up - 16) for p in b] for b in item[3]] if len(item) > 3 and item[3] else None
