@@ -36,7 +36,7 @@ _MAX_SKEW = 4.0
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # A token that is a number but for letters OCR mistakes for digits ("1O5", "l2", "2o", "D"),
 # and for specks of scanner noise read as punctuation at its ends ("105.", "0°", ".0").
-_NUMBERISH = re.compile(r"^(?P<lead>[.,·°'`:]*)(?P<core>[\dOoDIl|]*\d[\dOoDIl|]*(?:\.\d+)?|[OoD])(?P<trail>[.,·°'`:。]*)$")
+_NUMBERISH = re.compile(r"^(?P<lead>[.,·°'`:]*)(?P<core>[\dOoDIl|]*\d[\dOoDIl|]*(?:\.\d+)?|[OoD])(?P<trail>[.,·°'`:。\-_~]*)$")
 _LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1"})
 
 
@@ -312,8 +312,8 @@ def read_region(gray: np.ndarray, box: tuple[float, float, float, float], page: 
             quad = [(p[0] + left - 16, p[1] + up - 16) for p in item[0]]
             chars = [[(p[0] + left - 16, p[1] + up - 16) for p in b] for b in item[3]] if len(item) > 3 and item[3] else None
             words.extend(_words_of(item[1], quad, float(item[2]), chars, page))
-        if words:
-            return words
+        # Tall ink that does not read is not a figure (a figure is one line): no word.
+        return words
     result, _ = _engine()(piece, use_det=False, use_cls=False, use_rec=True)
     text = "".join(result[0][0].split()) if result else ""
     if not text:

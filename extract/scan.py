@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from extract.document import Block, Cell, Document
-from extract.words import Rule
+from extract.words import Rule, Word
 
 # Ratio of a scanned character's height to the 10.5 pt of report body text: images of unknown
 # physical size (DOCX, HTML) are brought to PDF points by it, so the PDF reader's tolerances fit.
@@ -259,33 +259,51 @@ class _ScanPage:
     def chars(self, masked: bool) -> list[dict]:
         out = []
         s = self.scale
-        sizes = _snapped_sizes([(w.bottom - w.top) / s for w in self.scan.words])
+        # Ink that could not be read says nothing about type size: it counts as body text.
+        sizes = _snapped_sizes([(w.bottom - w.top) / s if w.text != "?" else _BODY_POINTS for w in self.scan.words])
         for w, size in zip(self.scan.words, sizes):
-            text = w.text
-            if text == "?":
-                text = str(_UNREADABLE)
-            elif masked and _NUMBER.match(text) and (w.conf or 0.0) < HIGH_CONFIDENCE:
-                text = str(_MASKED)
+            text = _gate_text(w, masked)
             step = (w.x1 - w.x0) / s / max(1, len(text))
             for i, c in enumerate(text):
                 x0 = w.x0 / s + i * step
                 out.append({"text": c, "x0": x0, "x1": x0 + step, "top": w.top / s, "bottom": w.bottom / s,
-                            "size": size, "upright": True})
+                            "doctop": w.top / s, "size": size, "upright": True,
+                            "matrix": (size, 0, 0, size, x0, self.height - w.bottom / s)})
         return out
 
     def find_tables(self, _settings=None):
         return [_Found(cells) for cells in self._tables]
 
+    def words(self, masked: bool, page: int) -> list[Word]:
+        """The words in PDF points, on page `page` of the document (for `extract.layout`)."""
+        s = self.scale
+        return [Word(_gate_text(w, masked), w.x0 / s, w.x1 / s, w.top / s, w.bottom / s, page, w.conf)
+                for w in self.scan.words]
+
+    def rules(self, page: int) -> list[Rule]:
+        s = self.scale
+        return [Rule(r.x0 / s, r.x1 / s, r.top / s, r.bottom / s, page) for r in self.scan.rules]
+
+
+def _gate_text(word: Word, masked: bool) -> str:
+    """A word's text for the figure gate: unreadable ink and (in the masked reading) numbers
+    read with low confidence become sentinels, which take a cell's place but are never output."""
+    if word.text == "?":
+        return str(_UNREADABLE)
+    if masked and _NUMBER.match(word.text) and (word.conf or 0.0) < HIGH_CONFIDENCE:
+        return str(_MASKED)
+    return word.text
+
 
 def _snapped_sizes(heights: list[float]) -> list[float]:
     """OCR boxes of one type size differ by a pixel or two; the PDF reader compares font sizes
-    (a title over two lines, a paragraph's lines) to half a point. Heights within 12% of their
-    neighbours are one size: the median of their group."""
+    (a title over two lines, a paragraph's lines) to half a point. Heights within 12% of the
+    smallest of their group are one size, the group's median (groups never chain upwards)."""
     order = sorted(range(len(heights)), key=heights.__getitem__)
     out = list(heights)
     group: list[int] = []
     for i in [*order, None]:
-        if i is not None and (not group or heights[i] <= heights[group[-1]] * 1.12):
+        if i is not None and (not group or heights[i] <= heights[group[0]] * 1.12):
             group.append(i)
             continue
         if group:
@@ -319,6 +337,10 @@ class _CharsView:
     @property
     def height(self):
         return self.base.height
+
+    @property
+    def edges(self):
+        return [_edge(r, self.base.scale) for r in self.base.scan.rules]
 
     def find_tables(self, settings=None):
         return self.base.find_tables(settings)
@@ -357,29 +379,45 @@ def _edge(rule: Rule, scale: float) -> dict:
 
 
 def _assemble(pages: list[_ScanPage], fmt: str) -> tuple[Document, list[Block]]:
-    """INTEGRATION(layout): the PDF reader's geometry turns positioned characters into rows.
+    """The PDF reader's geometry turns the scanned words into rows, as for a text layer.
 
-    This walks `extract.pdf`'s page and table steps (ruled grids, text lines split at wide gaps,
-    running headers, tables over page breaks, wrapped labels) on the scanned pages, exactly as
-    `read_pdf` does for a text layer. When `extract/layout.py` (words → rows with grid columns)
-    lands, this function becomes a call to it with `PageScan.words` and `PageScan.rules`.
+    `extract.pdf`'s page and table steps (ruled grids from the ruling lines, text lines split at
+    wide gaps, running headers, tables over page breaks, wrapped labels) run on the scanned pages
+    exactly as `read_pdf` runs them. INTEGRATION(layout): where `extract.layout.read_tables`
+    (words → template tables by geometry, branch pdf) is present, the words and rules go to it
+    too, and the reading that satisfies more of the template's arithmetic comes first, as in
+    `read_pdf`; the figure gate then sees the same order for the masked reading.
     """
     from extract import pdf
 
-    def read(masked: bool):
+    try:
+        from extract.layout import read_tables
+    except ImportError:  # until branch pdf lands on main
+        read_tables = None
+    by_arithmetic = getattr(pdf, "_by_arithmetic", None)
+
+    def read(masked: bool, order: list[int] | None):
         parsed = [pdf._read_page(_CharsView(p, p.chars(masked)), i) for i, p in enumerate(pages)]
+        placed: list[Block] = []
+        if read_tables is not None:
+            placed = read_tables([w for i, p in enumerate(pages) for w in p.words(masked, i)],
+                                 [r for i, p in enumerate(pages) for r in p.rules(i)],
+                                 {i: p.height for i, p in enumerate(pages)})
         pdf._drop_running_lines(parsed)
-        tables = pdf._join_page_breaks(parsed)
-        blocks = [Block(rows=rows) for rows in (pdf._rows(t) for t in tables) if rows]
+        grids = [Block(rows=rows) for rows in (pdf._rows(t) for t in pdf._join_page_breaks(parsed)) if rows]
+        both = grids + placed
+        if order is None:
+            chosen = by_arithmetic(placed, grids) if placed and by_arithmetic else both
+            order = [next(i for i, b in enumerate(both) if b is c) for c in chosen]
+        blocks = [both[i] for i in order] if len(order) == len(both) else both
         rows = [[Cell(seg) for seg in line.segments] for line in pdf._unwrap(pdf._all_lines(parsed))]
         if rows:
             blocks.append(Block(rows=rows))
-        return parsed, blocks
+        return parsed, blocks, order
 
-    parsed, blocks = read(False)
-    _parsed, masked = read(True)
-    text = pdf._text(parsed)
-    return Document(format=fmt, text=text, blocks=blocks), masked
+    parsed, blocks, order = read(False, None)
+    _parsed, masked, _order = read(True, order)
+    return Document(format=fmt, text=pdf._text(parsed), blocks=blocks), masked
 
 
 # --------------------------------------------------------------------------------------------
