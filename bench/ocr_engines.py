@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import resource
 import re
+import resource
 import statistics
 import sys
 import time

@@ -52,8 +52,8 @@ def engine_version() -> str:
 
 def available() -> bool:
     try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except Exception:  # noqa: BLE001 - missing package or a broken native library: no OCR
+        import rapidocr_onnxruntime
+    except Exception:
         return False
     return True
 
@@ -291,7 +291,7 @@ def read_region(gray: np.ndarray, box: tuple[float, float, float, float], page: 
     but does not read as text, so that the cell is never taken for a blank one."""
     import cv2
 
-    x0, top, x1, bottom = (int(round(v)) for v in box)
+    x0, top, x1, bottom = (round(v) for v in box)
     crop = gray[max(0, top):max(0, bottom), max(0, x0):max(0, x1)]
     if crop.size == 0 or crop.min() >= 128:
         return []

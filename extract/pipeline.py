@@ -123,7 +123,7 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
         raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from None
     figures = find_figures(doc.blocks)
     given = None
-    if reading is None and "applications" not in figures:
+    if reading is None and "applications" not in figures and _may_be_report(doc, figures, url):
         # No table 3 in the text: its tables may be pictures (图片版 pages, pasted scans).
         reading = _ocr_pictures(data, fmt, url, content_type, resources, limits)
         if reading is not None:
@@ -155,6 +155,12 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
         ocr=reading.info if reading is not None else None,
         text=doc.text,
     )
+
+
+def _may_be_report(doc: Document, figures, url: str) -> bool:
+    """Worth OCR's seconds: the text says it is a report, or there is hardly any text to say
+    anything (a page or file that is all pictures). A budget or a notice with a picture is not."""
+    return len(doc.text.strip()) < 200 or find_metadata(doc, figures, _cell_text(doc), url).is_report
 
 
 def _ocr(run, reason: str = "") -> ScanReading | None:

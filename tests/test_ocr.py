@@ -11,16 +11,29 @@ import json
 import zipfile
 
 import pytest
-
 from attachment_fixtures import data, expected
+
 from extract import ImageOnly, NotAReport, extract_report
 from extract.checks import evaluate
-from extract.scan import OcrLimits, check_terms, docx_pictures, html_pictures, trusted_figures
+from extract.scan import (
+    OcrLimits,
+    check_terms,
+    docx_pictures,
+    html_pictures,
+    trusted_figures,
+)
 
 cv2 = pytest.importorskip("cv2", reason="OpenCV (installed with rapidocr-onnxruntime) is missing")
 np = pytest.importorskip("numpy")
-from bench.scans import degrade, image_docx, image_html, image_pdf, render_pages, scanned  # noqa: E402
-from extract import ocr  # noqa: E402
+from bench.scans import (
+    degrade,
+    image_docx,
+    image_html,
+    image_pdf,
+    render_pages,
+    scanned,
+)
+from extract import ocr
 
 needs_engine = pytest.mark.skipif(not ocr.available(),
                                   reason="OCR engine rapidocr-onnxruntime not installed (pip install -c constraints.txt -e .)")
@@ -100,18 +113,27 @@ def test_a_figure_is_kept_when_a_holding_check_adds_it_up_even_if_read_with_low_
     assert kept == figures and counts["proven"] == 7
 
 
-def test_a_doubted_figure_is_dropped_and_a_confident_one_outside_any_failing_check_kept():
-    # Row total fails (30 + 1 ≠ 4: a doubled 0); the review group holds.
+def test_an_unsure_figure_outside_any_holding_check_is_dropped_a_confident_one_kept():
+    # Row total fails (30 + 1 ≠ 4): the unsure 30 is left out, the confident figures stay (a
+    # failing check whose figures were all read confidently is the agency's own error).
     figures = _apps({"new_received": (30, 1, 0, 0, 0, 0, 4)})
     figures["review_litigation"] = {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}}
-    figures["active"] = {"licensing": {"decisions": 12}}
+    figures["active"] = {"licensing": {"decisions": 12}, "punishment": {"decisions": 7}}
     masked = json.loads(json.dumps(figures))
+    masked["applications"]["new_received"]["natural_person"] = 987654321
     masked["active"]["licensing"]["decisions"] = 987654321
     kept, counts = trusted_figures(figures, masked, evaluate(figures))
-    assert "applications" not in kept  # every cell of the failing row is in doubt
+    assert "natural_person" not in kept["applications"]["new_received"]
+    assert kept["applications"]["new_received"]["total"] == 4
     assert kept["review_litigation"] == figures["review_litigation"]
-    assert "active" not in kept  # neither proven nor confident
-    assert counts == {"kept": 5, "dropped": 8, "proven": 5}
+    assert kept["active"] == {"punishment": {"decisions": 7}}
+    assert counts == {"kept": 12, "dropped": 2, "proven": 5}
+
+
+def test_sentinels_never_reach_the_output():
+    figures = _apps({"new_received": (987654320, 1, 0, 0, 0, 0, 4)})
+    kept, _ = trusted_figures(figures, figures, evaluate(figures))
+    assert 987654320 not in kept["applications"]["new_received"].values()
 
 
 def test_figures_a_text_layer_gave_are_kept_as_they_are():
