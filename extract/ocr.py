@@ -198,7 +198,7 @@ def read_page(image, page: int = 0, deskew: bool = True) -> PageScan:
         gray = rotate(gray, -skew)
     scan = PageScan(gray.shape[1], gray.shape[0], skew=skew, image=gray)
     scan.rules = find_rules(gray, page)
-    scan.words = _recognise(gray, page)
+    scan.words = _verify_numbers(gray, _recognise(gray, page))
     return scan
 
 
@@ -216,6 +216,44 @@ def _recognise(gray: np.ndarray, page: int) -> list[Word]:
         chars = item[3] if len(item) > 3 else None
         words.extend(_words_of(text, quad, score, chars, page))
     return words
+
+
+_DIGITS = re.compile(r"^\d[\d.,]*\d$")
+# What a figure read twice in disagreement is worth: below any "high confidence", so that only
+# the template's arithmetic can keep it.
+_DISPUTED = 0.5
+
+
+def _verify_numbers(gray: np.ndarray, words: list[Word]) -> list[Word]:
+    """Read every number of two or more digits a second time, from its own box stretched to
+    twice its width. The recogniser (CTC) merges a repeated digit when the characters are
+    narrow ("32.5669" → "32.569", "100" → "10") and does so confidently; given twice the
+    width it separates them. A number the two readings disagree on keeps the page's reading
+    with a low confidence: only a check that holds can then keep it."""
+    import cv2
+
+    picks, crops = [], []
+    for i, w in enumerate(words):
+        if not _DIGITS.match(w.text):
+            continue
+        pad = max(2, round(0.15 * (w.bottom - w.top)))
+        top, bottom = max(0, round(w.top) - pad), min(gray.shape[0], round(w.bottom) + pad)
+        x0, x1 = max(0, round(w.x0) - pad), min(gray.shape[1], round(w.x1) + pad)
+        if bottom - top < 4 or x1 - x0 < 4:
+            continue
+        crop = cv2.resize(gray[top:bottom, x0:x1], None, fx=2.0, fy=1.0, interpolation=cv2.INTER_CUBIC)
+        picks.append(i)
+        crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB))
+    if not crops:
+        return words
+    results, _ = _engine().text_rec(crops)
+    out = list(words)
+    for i, res in zip(picks, results):
+        again = mend_number("".join(str(res[0]).split()))
+        if again != words[i].text:
+            out[i] = Word(words[i].text, words[i].x0, words[i].x1, words[i].top, words[i].bottom, words[i].page,
+                          min(words[i].conf or 0.0, _DISPUTED))
+    return out
 
 
 def _words_of(text: str, quad, score: float, chars, page: int) -> list[Word]:

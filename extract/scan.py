@@ -211,11 +211,12 @@ def _scan(images, total: int, limits: OcrLimits, fmt: str) -> ScanReading | None
     pages = [_ScanPage(scan, scale) for scan, scale in scans]
     document, masked = _assemble(pages, fmt)
     confs = [w.conf for p in pages for w in p.scan.words if w.conf is not None]
+    # No timing here: the same bytes give the same Report (only a time budget, when hit, can
+    # make two readings differ, and then `truncated` says so).
     info = {
         "engine": ocr.engine_version(),
         "pages": len(scans),
         "pages_total": total,
-        "seconds": round(time.monotonic() - started, 1),
         "mean_confidence": round(sum(confs) / len(confs), 3) if confs else None,
         "skew_degrees": [round(s.skew, 2) for s, _ in scans],
     }
