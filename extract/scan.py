@@ -262,14 +262,25 @@ class _ScanPage:
         s = self.scale
         sizes = _snapped_sizes([_type_size(w) / s if w.text != "?" else _BODY_POINTS
                                 for w in self.scan.words])
+        cells = [c for table in self._tables for c in table]
         for w, size in zip(self.scan.words, sizes):
             text = _gate_text(w, masked)
-            step = (w.x1 - w.x0) / s / max(1, len(text))
+            left, right, top, bottom = w.x0 / s, w.x1 / s, w.top / s, w.bottom / s
+            # A detector's box reaches past the ruling lines around its text; the characters
+            # spread over it must stay inside the cell that holds the word's centre, or the
+            # grid would hand a digit to the neighbouring cell.
+            cx, cy = (left + right) / 2, (top + bottom) / 2
+            cell = next((c for c in cells if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]), None)
+            if cell is not None:
+                inset = min(1.0, (cell[2] - cell[0]) / 8)
+                left, right = max(left, cell[0] + inset), min(right, cell[2] - inset)
+                top, bottom = max(top, cell[1] + inset), min(bottom, cell[3] - inset)
+            step = (right - left) / max(1, len(text))
             for i, c in enumerate(text):
-                x0 = w.x0 / s + i * step
-                out.append({"text": c, "x0": x0, "x1": x0 + step, "top": w.top / s, "bottom": w.bottom / s,
-                            "doctop": w.top / s, "size": size, "upright": True,
-                            "matrix": (size, 0, 0, size, x0, self.height - w.bottom / s)})
+                x0 = left + i * step
+                out.append({"text": c, "x0": x0, "x1": x0 + step, "top": top, "bottom": bottom,
+                            "doctop": top, "size": size, "upright": True,
+                            "matrix": (size, 0, 0, size, x0, self.height - bottom)})
         return out
 
     def find_tables(self, _settings=None):
@@ -307,6 +318,11 @@ def _type_size(word: Word) -> float:
     cjk = len(_CJK.findall(word.text))
     if cjk >= 3:
         return (word.x1 - word.x0) / (cjk + 0.55 * (len(word.text) - cjk))
+    if len(word.text) >= 2 and _NUMBER.match(word.text):
+        # Digits are half an em wide. (A size taken from the box height would make two equal
+        # digits side by side look like one glyph printed twice, as fake bold is, to the PDF
+        # reader, which then drops one: "32.5669" read as "32.569".)
+        return min(word.bottom - word.top, 2 * (word.x1 - word.x0) / len(word.text))
     return word.bottom - word.top
 
 
