@@ -22,8 +22,9 @@ install: $(STAMP) system
 test: install
 	$(BIN)/python -m pytest
 
+# Generated and real fixtures, reported separately; EXTRA="dir1 dir2" adds real labelled dirs.
 accuracy: install
-	$(BIN)/python -m bench.accuracy
+	$(BIN)/python -m bench.accuracy $(foreach d,$(EXTRA),--extra $(d))
 
 bench: install
 	$(BIN)/python -m bench.extract

@@ -5,6 +5,10 @@ import hashlib
 
 import zstandard
 
+from archive.errors import BlobCorrupt
+
+__all__ = ["BlobCorrupt", "get", "put", "sha256", "unpack", "verified"]
+
 CODEC = "zstd"
 # Level 9: report HTML shrinks ~5-8x; higher levels cost far more CPU for a few percent.
 _LEVEL = 9
@@ -28,14 +32,28 @@ def put(db, data: bytes, *, at: str, digest: str | None = None) -> str:
 
 
 def unpack(content: bytes, codec: str) -> bytes:
-    if codec == CODEC:
-        return zstandard.ZstdDecompressor().decompress(content)
     if codec in (None, "", "identity"):
         return bytes(content)
-    raise ValueError(f"unknown blob codec {codec!r}")
+    if codec != CODEC:
+        raise BlobCorrupt(f"unknown blob codec {codec!r}")
+    try:
+        return zstandard.ZstdDecompressor().decompress(content)
+    except zstandard.ZstdError as exc:
+        raise BlobCorrupt(f"stored bytes cannot be unpacked: {exc}") from exc
+
+
+def verified(content: bytes, codec: str, digest: str) -> bytes:
+    """The original bytes of a stored blob, checked against their address: a blob altered in the
+    file (by hand, or by damage) raises `BlobCorrupt` rather than being re-read or served under
+    its old hash."""
+    data = unpack(content, codec)
+    if sha256(data) != digest:
+        raise BlobCorrupt(f"raw blob {digest} does not match its sha256: refused")
+    return data
 
 
 def get(conn, digest: str) -> bytes | None:
-    """Raw bytes for `digest`; `conn` is a sqlite3 connection or sqlite_utils Database."""
+    """Raw bytes for `digest` (None if not stored); `conn` is a sqlite3 connection or
+    sqlite_utils Database. Raises `BlobCorrupt` if they no longer match `digest`."""
     row = conn.execute("SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
-    return unpack(row[0], row[1]) if row else None
+    return verified(row[0], row[1], digest) if row else None

@@ -2,8 +2,9 @@
 
 Tables (every row carries `source_url` and `fetched_at`, so each figure keeps its provenance):
 
-- `wide_active`, `wide_applications`, `wide_review_litigation`: one row per report version, one
-  column per template cell (`<row>__<col>`), `is_latest` = 1 for the document's current reading.
+- `wide_active`, `wide_applications`, `wide_review_litigation`: one row per report version (its
+  newest reading, `reading_id` and `extractor_version` say which), one column per template cell
+  (`<row>__<col>`), `is_latest` = 1 for the document's latest version.
 - `figures`: long form, one row per cell, with the Chinese table/row/column labels beside the keys.
 - `checks`: the extractor's checks and the cross-year check, per version.
 
@@ -29,7 +30,8 @@ _BATCH = 5000
 _XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header row
 
 _META_LABELS = {
-    "version_id": "版本编号", "document_id": "文档编号", "is_latest": "是否最新版本",
+    "version_id": "版本编号", "reading_id": "读取编号", "document_id": "文档编号",
+    "division_code": "行政区划代码", "is_latest": "是否最新版本",
     "agency": "机关名称", "region": "地区", "year": "报告年度", "title": "报告标题",
     "published": "发布日期", "template": "模板", "format": "文件格式",
     "source_url": "来源网址", "fetched_at": "抓取时间（UTC）", "extractor_version": "提取程序版本",
@@ -44,26 +46,31 @@ def _wide_sql(table: str, latest_only: bool) -> str:
     return f"SELECT * FROM wide_{table} {where} ORDER BY agency, region, year, version_id"
 
 
+_CURRENT_READING = "JOIN readings r ON r.id = (SELECT MAX(x.id) FROM readings x WHERE x.version_id = v.id)"
+
+
 def _figures_sql(latest_only: bool) -> str:
     where = "WHERE v.id = d.latest_version_id" if latest_only else ""
     return f"""
-SELECT v.id AS version_id, v.document_id, (v.id = d.latest_version_id) AS is_latest,
-       v.agency, d.region, v.year, c.table_name, c.row_key, c.col_key,
+SELECT v.id AS version_id, r.id AS reading_id, v.document_id, (v.id = d.latest_version_id) AS is_latest,
+       r.agency, d.region, d.division_code, r.year, r.template, c.table_name, c.row_key, c.col_key,
        c.table_label, c.row_label, c.col_label, fv.value, d.url AS source_url, v.fetched_at,
-       v.extractor_version
-FROM figure_values fv JOIN versions v ON v.id = fv.version_id
-JOIN documents d ON d.id = v.document_id JOIN cells c ON c.id = fv.cell_id
+       r.extractor_version
+FROM versions v JOIN documents d ON d.id = v.document_id
+{_CURRENT_READING}
+JOIN figure_values fv ON fv.reading_id = r.id JOIN cells c ON c.id = fv.cell_id
 {where}
-ORDER BY fv.version_id, c.position IS NULL, c.position, c.table_name, c.row_key, c.col_key"""
+ORDER BY v.id, c.position IS NULL, c.position, c.table_name, c.row_key, c.col_key"""
 
 
 def _checks_sql(latest_only: bool) -> str:
     where = "WHERE v.id = d.latest_version_id" if latest_only else ""
     return f"""
-SELECT v.id AS version_id, v.document_id, (v.id = d.latest_version_id) AS is_latest,
-       v.agency, d.region, v.year, k.rule, k.ok, k.detail, d.url AS source_url, v.fetched_at,
-       v.extractor_version
+SELECT v.id AS version_id, r.id AS reading_id, v.document_id, (v.id = d.latest_version_id) AS is_latest,
+       r.agency, d.region, d.division_code, r.year, r.template, k.rule, k.ok, k.detail,
+       d.url AS source_url, v.fetched_at, r.extractor_version
 FROM all_checks k JOIN versions v ON v.id = k.version_id JOIN documents d ON d.id = v.document_id
+{_CURRENT_READING}
 {where}
 ORDER BY v.id, k.rule"""
 
@@ -165,7 +172,7 @@ def _arrow_type(column: str, types: dict[str, str]):
     import pyarrow as pa
 
     arrow = {"integer": pa.int64(), "real": pa.float64(), "text": pa.string(), "blob": pa.string()}
-    if column in ("version_id", "document_id", "year", "is_latest", "ok"):
+    if column in ("version_id", "reading_id", "document_id", "year", "is_latest", "ok"):
         return pa.int64()
     if column == "value":
         widest = max((_RANK[k] for k in types.values()), default=0)
@@ -219,7 +226,7 @@ def _arrow_table(batch: list[tuple], columns: list[str], schema):
 _CAPTURES = """
 SELECT d.url, v.raw_sha256, MIN(v.fetched_at) AS fetched_at, MAX(v.content_type) AS content_type
 FROM versions v JOIN documents d ON d.id = v.document_id
-WHERE v.origin = 'fetch' GROUP BY d.url, v.raw_sha256
+GROUP BY d.url, v.raw_sha256
 UNION
 SELECT url, raw_sha256, first_seen, content_type FROM failures
 ORDER BY fetched_at, url

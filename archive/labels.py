@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extract import template
+from extract import older, template
 
 TABLES = ("active", "applications", "review_litigation")
 
 TABLE_LABELS: dict[str, str] = dict(template.TABLE_LABELS)
 
-# Table 1 column wording of the 2021 template (extract.template keeps only match patterns).
-_ACTIVE_COLUMN_LABELS = {
-    "made": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "本年处理决定数量",
-    "amount": "本年收费金额（万元）",
-}
+# Table 1 column wording (2021 template, and the 2019 template's own columns) from the template.
+_ACTIVE_COLUMN_LABELS = dict(template.ACTIVE_COLUMN_LABELS)
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "active": _ACTIVE_COLUMN_LABELS,
     "applications": {key: label for key, label, _ in template.APPLICANT_COLUMNS},
@@ -37,6 +31,7 @@ _GROUP_PREFIXES = (
     ("applications", "denied_", "三、本年度办理结果（三）不予公开"),
     ("applications", "unable_", "三、本年度办理结果（四）无法提供"),
     ("applications", "unprocessed_", "三、本年度办理结果（五）不予处理"),
+    ("applications", "other_processing", "三、本年度办理结果"),  # 2019: （六）其他处理 is the row itself
     ("applications", "other_", "三、本年度办理结果（六）其他处理"),
     ("applications", "total_processed", "三、本年度办理结果"),
     ("review_litigation", "litigation_", "行政诉讼"),
@@ -68,13 +63,21 @@ class Cell:
         return f"{self.row_label}｜{self.col_label}"
 
 
+_EXTRA_COLUMN_LABELS = {"total": "总数", "amount": "金额（万元）"}
+
+
 def _cells() -> tuple[Cell, ...]:
     out = []
     for spec in template.ROWS:
         row_label = _row_label(spec.table, spec.key, spec.label)
         for col in spec.columns:
             out.append(Cell(spec.table, spec.key, col, row_label,
-                            COLUMN_LABELS[spec.table].get(col, col)))
+                            template.CELL_LABELS.get((spec.key, col)) or COLUMN_LABELS[spec.table].get(col, col)))
+    # Headline figures only pre-2019 reports state (no row of either template): columns too, so
+    # a time series from 2008 reads them from the same wide views and exports.
+    for key, (label, _english) in older.EXTRA_KEYS.items():
+        table, row, col = key.split(".")
+        out.append(Cell(table, row, col, label, COLUMN_LABELS[table].get(col) or _EXTRA_COLUMN_LABELS[col]))
     return tuple(out)
 
 
@@ -82,13 +85,19 @@ CELLS: tuple[Cell, ...] = _cells()
 assert len({(c.table, c.column) for c in CELLS}) == len(CELLS), "wide column names must be unique"
 
 
-def cells(table: str) -> tuple[Cell, ...]:
-    return tuple(c for c in CELLS if c.table == table)
+def cells(table: str | None = None, tmpl: str | None = None) -> tuple[Cell, ...]:
+    """The cells of one table (or all), or only those the template `tmpl` prints."""
+    printed = None if tmpl is None else {(spec.table, spec.key, col)
+                                         for spec, columns in template.printed_rows(tmpl) for col in columns}
+    return tuple(c for c in CELLS if (table is None or c.table == table)
+                 and (printed is None or (c.table, c.row, c.col) in printed))
 
 
 def row_label(table: str, row: str) -> str:
     spec = template.ROWS_BY_KEY.get((table, row))
-    return _row_label(table, row, spec.label) if spec else row
+    if spec is None:
+        return next((c.row_label for c in CELLS if (c.table, c.row) == (table, row)), row)
+    return _row_label(table, row, spec.label)
 
 
 def col_label(table: str, col: str) -> str:

@@ -1,23 +1,28 @@
-"""Re-run the current extractor over stored raw bytes, offline, without touching earlier readings.
+"""Re-read stored captures with the current extractor, offline, without touching earlier readings.
 
-Unit of work: a *fetch* — a `versions` row with origin 'fetch' (the first reading of fetched
-bytes) — plus every stored failure not yet recovered. For each fetch the current reading is the
-newest row among the fetch and its re-readings (`reextract_of`). The extractor runs on the raw
-blob; if its content hash equals the current reading nothing is written but a `reextractions`
-row ('same'); otherwise a new `versions` row (origin 'reextract', same `fetched_at` and
-`raw_sha256`, `reextract_of` the fetch) with its figures, checks and figure changes ('changed').
-Extraction runs in a process pool (workers read blobs through their own read-only
-connection; WAL lets them read while this process writes); writes stay in this process, one
-transaction per new reading, 'same' results batched.
+Unit of work: a *version* the current extractor has not read yet (no reading of its own and no
+`reextractions` row), plus every stored failure not yet recovered. The extractor runs on the
+raw blob; if its content hash equals the version's current reading, nothing is written but a
+`reextractions` row ('same'); otherwise a new reading (origin 'reextract') with its figures,
+checks and figure changes, and a 'reread' event when figures moved (`versioning.apply_reading`).
+A version is never added: only the crawl adds versions, when the agency changed its report.
 
-Re-runs are incremental: readings already made by the current extractor, and fetches already
-processed by it, are skipped (`force=True` re-runs them).
+Extraction runs in a process pool (workers read blobs through their own read-only connection;
+WAL lets them read while this process writes); writes stay in this process, one `BEGIN
+IMMEDIATE` transaction per result (or per batch of 'same' results), and each re-checks inside
+its transaction that nobody (a crawl's catch-up) read the version meanwhile, so a crawl and
+`ogi reextract` can run together without losing or duplicating anything.
+
+Re-runs are incremental and idempotent: what the current extractor already read is skipped.
+`latest_only` and `time_budget` make the nightly pass: the latest version of each report,
+oldest reading first, until the budget is spent (`ogi crawl` runs it after the crawl).
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sqlite3
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -27,21 +32,22 @@ from archive import blobs, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
 
-_WINDOW = 512  # tasks in flight: bounds memory when results come faster than they are written
+_WINDOW = 64  # tasks in flight per worker: bounds memory, and how far a time budget overshoots
 _SAME_BATCH = 200
 
 
 @dataclass
 class Summary:
     extractor_version: str
-    examined: int = 0  # stored readings and failures looked at
+    examined: int = 0  # stored versions and failures looked at
     reextracted: int = 0  # extractor runs
-    skipped: int = 0  # already read by this extractor version
+    skipped: int = 0  # already read by this extractor
     same: int = 0
-    changed: int = 0  # new readings (content hash differs)
-    failed: int = 0  # the extractor now fails on bytes it used to read
+    changed: int = 0  # new readings (the content read differs from the current reading)
+    failed: int = 0  # the extractor fails on bytes an earlier one read
     recovered: int = 0  # stored failures that are now readable reports
     still_failing: int = 0
+    remaining: int = 0  # left for another run when the time budget was spent
     documents_figures_changed: set = field(default_factory=set)
 
     @property
@@ -64,43 +70,87 @@ def extract_stored(raw: bytes, url: str, content_type: str | None):
         return extract.Unreadable(f"extractor crashed: {type(exc).__name__}: {exc}")
 
 
+def _read_blob(conn, digest: str, url: str, content_type: str | None):
+    try:
+        raw = blobs.get(conn, digest)
+    except blobs.BlobCorrupt as exc:
+        return extract.Unreadable(str(exc))
+    if raw is None:
+        return extract.Unreadable(f"raw blob {digest} missing from the archive")
+    return extract_stored(raw, url, content_type)
+
+
+def read_stored(db, version: dict, url: str) -> tuple:
+    """(outcome, content hash) of the current extractor on a stored version's bytes."""
+    outcome = _read_blob(db.conn, version["raw_sha256"], url, version["content_type"])
+    return outcome, (None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome))
+
+
+# -- finding work ------------------------------------------------------------------------------
+
+_VERSIONS = """
+SELECT v.*, d.url, d.latest_version_id, r.content_sha256 AS current_content, r.read_at AS current_read_at
+FROM versions v
+JOIN documents d ON d.id = v.document_id
+JOIN readings r ON r.id = (SELECT MAX(id) FROM readings x WHERE x.version_id = v.id)
+{where}
+ORDER BY {order}
+"""
+
+
+def _pending_versions(db, ev: str, *, force: bool, latest_only: bool, summary: Summary) -> Iterable[dict]:
+    sql = _VERSIONS.format(where="WHERE v.id = d.latest_version_id" if latest_only else "",
+                           order="r.read_at, v.id" if latest_only else "v.id")
+    for version in db.query(sql):
+        summary.examined += 1
+        has_reading = db.execute("SELECT 1 FROM readings WHERE version_id = ? AND extractor_version = ?",
+                                 [version["id"], ev]).fetchone()
+        tried = db.execute("SELECT 1 FROM reextractions WHERE version_id = ? AND extractor_version = ?",
+                           [version["id"], ev]).fetchone()
+        if has_reading or (tried and not force):
+            summary.skipped += 1
+            continue
+        yield version
+
+
+def stale_latest(db, extractor_version: str) -> int:
+    """How many documents' latest versions this extractor has neither read nor tried to read
+    (what `ogi status` reports and the nightly re-reading works through)."""
+    return db.execute("""
+        SELECT COUNT(*) FROM documents d WHERE d.latest_version_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.version_id = d.latest_version_id
+                          AND x.extractor_version = ?)
+          AND NOT EXISTS (SELECT 1 FROM reextractions x WHERE x.version_id = d.latest_version_id
+                          AND x.extractor_version = ?)""", [extractor_version, extractor_version]).fetchone()[0]
+
+
+def _pending_failures(db, ev: str, force: bool, summary: Summary) -> Iterable[dict]:
+    for failure in db.query("SELECT * FROM failures WHERE status != 'recovered' ORDER BY id"):
+        summary.examined += 1
+        if failure["extractor_version"] == ev and not force:
+            summary.skipped += 1
+            continue
+        yield failure
+
+
 # -- writing one result ------------------------------------------------------------------------
 
-def _log(db, *, ev: str, at: str, result: str, version_id=None, failure_id=None,
-         new_version_id=None, figures_changed=None, detail=None) -> None:
-    db["reextractions"].insert({
-        "at": at, "extractor_version": ev, "version_id": version_id, "failure_id": failure_id,
-        "result": result, "new_version_id": new_version_id,
-        "figures_changed": None if figures_changed is None else int(figures_changed),
-        "detail": detail,
-    })
-
-
-def apply_reading(db, fetch: dict, current: dict, outcome, content_sha256: str | None, *,
-                  ev: str, at: str, summary: Summary | None = None) -> str:
-    """Record the extractor's `outcome` for the fetch `fetch`, whose newest reading is `current`."""
-    if isinstance(outcome, extract.ExtractError):
-        _log(db, ev=ev, at=at, result="failed", version_id=fetch["id"],
-             detail=f"{outcome.status}: {outcome.reason}")
-        result = "failed"
-    elif content_sha256 == current["content_sha256"]:
-        _log(db, ev=ev, at=at, result="same", version_id=fetch["id"])
-        result = "same"
-    else:
-        new_id, diff = versioning.insert_version(
-            db, fetch["document_id"], outcome, content_sha256=content_sha256,
-            raw_sha256=fetch["raw_sha256"], fetched_at=fetch["fetched_at"], recorded_at=at,
-            extractor_version=ev, content_type=fetch["content_type"], agency=fetch["agency"],
-            origin="reextract", reextract_of=fetch["id"], previous=current)
-        versioning.refresh_latest(db, fetch["document_id"])
-        _log(db, ev=ev, at=at, result="changed", version_id=fetch["id"], new_version_id=new_id,
-             figures_changed=bool(diff), detail=versioning.describe_diff(diff))
-        if summary is not None and diff:
-            summary.documents_figures_changed.add(fetch["document_id"])
-        result = "changed"
-    if summary is not None:
-        setattr(summary, result, getattr(summary, result) + 1)
-    return result
+def _apply_version(db, version: dict, outcome, content, *, ev: str, force: bool,
+                   summary: Summary) -> None:
+    """Inside a write transaction: record the reading unless someone (a crawl's catch-up) read
+    the version meanwhile. `outcome` None means "the same content as the current reading"."""
+    own = db.execute("SELECT 1 FROM readings WHERE version_id = ? AND extractor_version = ?",
+                     [version["id"], ev]).fetchone()
+    current = versioning.current_reading(db, version["id"])
+    if own or (not force and versioning.read_by(db, version["id"], ev)) \
+            or (outcome is None and current["content_sha256"] != content):
+        summary.skipped += 1
+        return
+    result, diff = versioning.apply_reading(db, version, outcome, content, extractor_version=ev,
+                                            at=utc_iso(), origin="reextract")
+    setattr(summary, result, getattr(summary, result) + 1)
+    if diff:
+        summary.documents_figures_changed.add(version["document_id"])
 
 
 def apply_failure(db, failure: dict, outcome, content_sha256: str | None, *, ev: str, at: str,
@@ -109,8 +159,8 @@ def apply_failure(db, failure: dict, outcome, content_sha256: str | None, *, ev:
     if isinstance(outcome, extract.ExtractError):
         db["failures"].update(failure["id"], {"status": outcome.status, "reason": outcome.reason,
                                               "extractor_version": ev})
-        _log(db, ev=ev, at=at, result="failed", failure_id=failure["id"],
-             detail=f"{outcome.status}: {outcome.reason}")
+        versioning.log_reading(db, extractor_version=ev, at=at, result="failed",
+                               failure_id=failure["id"], detail=f"{outcome.status}: {outcome.reason}")
         if summary is not None:
             summary.still_failing += 1
         return "failed"
@@ -124,64 +174,30 @@ def apply_failure(db, failure: dict, outcome, content_sha256: str | None, *, ev:
             fetched_at=failure["first_seen"], recorded_at=at, extractor_version=ev,
             content_type=failure["content_type"], agency=failure["agency"],
             region=failure["region"], source=failure["source"],
-            parent_url=failure["parent_url"], run_id=None)
+            parent_url=failure["parent_url"], run_id=None,
+            reread=lambda version: read_stored(db, version, url))
         document = versioning.find_document(db, url)
-    elif not db.execute("SELECT 1 FROM versions WHERE document_id = ? AND content_sha256 = ?",
-                        [document["id"], content_sha256]).fetchone():
+    elif not db.execute("SELECT 1 FROM versions WHERE document_id = ? AND raw_sha256 = ?",
+                        [document["id"], failure["raw_sha256"]]).fetchone():
         # An older capture than the archived versions: history, not news; no event.
         versioning.insert_version(
             db, document["id"], outcome, content_sha256=content_sha256,
             raw_sha256=failure["raw_sha256"], fetched_at=failure["first_seen"], recorded_at=at,
             extractor_version=ev, content_type=failure["content_type"],
-            agency=failure["agency"], origin="fetch", previous=None)
+            agency=failure["agency"], previous=None, previous_reading=None)
         versioning.refresh_latest(db, document["id"])
     db.execute("UPDATE documents SET last_seen = MAX(last_seen, ?) WHERE id = ?",
                [failure["last_seen"], document["id"]])
     db["failures"].update(failure["id"], {"status": "recovered", "document_id": document["id"],
                                           "reason": f"readable with extractor {ev}",
                                           "extractor_version": ev})
-    _log(db, ev=ev, at=at, result="recovered", failure_id=failure["id"],
-         new_version_id=versioning.latest_version(db, document["id"])["id"])
+    latest = versioning.latest_version(db, document["id"])
+    versioning.log_reading(db, extractor_version=ev, at=at, result="recovered",
+                           failure_id=failure["id"],
+                           new_reading_id=versioning.current_reading(db, latest["id"])["id"])
     if summary is not None:
         summary.recovered += 1
     return "recovered"
-
-
-# -- finding work ------------------------------------------------------------------------------
-
-_FETCHES = """
-SELECT f.*, d.url,
-       COALESCE((SELECT MAX(r.id) FROM versions r WHERE r.reextract_of = f.id), f.id) AS current_id
-FROM versions f JOIN documents d ON d.id = f.document_id
-WHERE f.origin = 'fetch'
-ORDER BY f.id
-"""
-
-
-def _current(db, version_id: int) -> dict:
-    return next(db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
-
-
-def _pending_fetches(db, ev: str, force: bool, summary: Summary) -> Iterable[tuple[dict, dict]]:
-    for fetch in db.query(_FETCHES):
-        summary.examined += 1
-        current = fetch if fetch["current_id"] == fetch["id"] else _current(db, fetch["current_id"])
-        done = current["extractor_version"] == ev or db.execute(
-            "SELECT 1 FROM reextractions WHERE version_id = ? AND extractor_version = ?",
-            [fetch["id"], ev]).fetchone()
-        if done and not force:
-            summary.skipped += 1
-            continue
-        yield fetch, current
-
-
-def _pending_failures(db, ev: str, force: bool, summary: Summary) -> Iterable[dict]:
-    for failure in db.query("SELECT * FROM failures WHERE status != 'recovered' ORDER BY id"):
-        summary.examined += 1
-        if failure["extractor_version"] == ev and not force:
-            summary.skipped += 1
-            continue
-        yield failure
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -199,11 +215,7 @@ def _read(conn, task: tuple) -> tuple:
     """(key, outcome, content hash); outcome is None when the hash equals the expected one, so
     the common "nothing changed" answer does not ship a whole Report back between processes."""
     key, digest, url, content_type, expected = task
-    raw = blobs.get(conn, digest)
-    if raw is None:
-        outcome = extract.Unreadable(f"raw blob {digest} missing from the archive")
-    else:
-        outcome = extract_stored(raw, url, content_type)
+    outcome = _read_blob(conn, digest, url, content_type)
     content = None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome)
     return key, (None if content is not None and content == expected else outcome), content
 
@@ -212,9 +224,14 @@ def _work(task: tuple) -> tuple:
     return _read(_worker_conn, task)
 
 
-def _results(archive, tasks: list[tuple], workers: int) -> Iterable[tuple]:
+def _results(archive, tasks: list[tuple], workers: int, deadline: float | None) -> Iterable[tuple]:
+    def in_time() -> bool:
+        return deadline is None or time.monotonic() < deadline
+
     if workers <= 1 or archive.memory or len(tasks) < 2 * workers:
         for task in tasks:
+            if not in_time():
+                return
             yield _read(archive.db.conn, task)
         return
     # fork where available: workers start at once with the extractor already imported, and a
@@ -226,59 +243,56 @@ def _results(archive, tasks: list[tuple], workers: int) -> Iterable[tuple]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(archive.path,)) as pool:
         for start in range(0, len(tasks), _WINDOW * workers):
-            window = tasks[start:start + _WINDOW * workers]
-            yield from pool.map(_work, window, chunksize=8)
+            if not in_time():
+                return
+            yield from pool.map(_work, tasks[start:start + _WINDOW * workers], chunksize=4)
 
 
-def run(archive, *, workers: int | None = None, force: bool = False,
+def run(archive, *, workers: int | None = None, force: bool = False, latest_only: bool = False,
+        time_budget: float | None = None, failures: bool = True,
         progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Re-extract every stored reading the current extractor has not read yet."""
-    ev = extract.EXTRACTOR_VERSION
+    """Read every stored version (or only the latest ones) the current extractor has not read.
+
+    `time_budget` (seconds) stops the run early; what is left is counted in `remaining` and done
+    by the next run, oldest reading first."""
+    ev = extract.extractor_version()
     db = archive.db
     summary = Summary(extractor_version=ev)
-    fetches = {("v", f["id"]): (f, c) for f, c in _pending_fetches(db, ev, force, summary)}
-    failures = {("f", f["id"]): f for f in _pending_failures(db, ev, force, summary)}
-    tasks = [(key, f["raw_sha256"], f["url"], f["content_type"], c["content_sha256"])
-             for key, (f, c) in fetches.items()]
-    tasks += [(key, f["raw_sha256"], f["url"], f["content_type"], None) for key, f in failures.items()]
-    workers = workers or os.cpu_count() or 1
+    versions = {("v", v["id"]): v for v in _pending_versions(db, ev, force=force, latest_only=latest_only,
+                                                              summary=summary)}
+    stored_failures = {("f", f["id"]): f for f in _pending_failures(db, ev, force, summary)} if failures else {}
+    tasks = [(key, v["raw_sha256"], v["url"], v["content_type"], v["current_content"])
+             for key, v in versions.items()]
+    tasks += [(key, f["raw_sha256"], f["url"], f["content_type"], None) for key, f in stored_failures.items()]
+    deadline = None if not time_budget else time.monotonic() + time_budget
     pending_same: list[tuple] = []
 
     def flush_same() -> None:
-        with db.atomic():
-            for fetch, current, outcome, content in pending_same:
-                apply_reading(db, fetch, current, outcome, content, ev=ev, at=utc_iso(), summary=summary)
+        with archive.write():
+            for version, content in pending_same:
+                _apply_version(db, version, None, content, ev=ev, force=force, summary=summary)
         pending_same.clear()
 
-    for done, (key, outcome, content) in enumerate(_results(archive, tasks, workers), 1):
+    done = 0
+    for done, (key, outcome, content) in enumerate(
+            _results(archive, tasks, workers or os.cpu_count() or 1, deadline), 1):
         summary.reextracted += 1
         if key[0] == "v":
-            fetch, current = fetches[key]
-            if outcome is None or isinstance(outcome, extract.ExtractError):
-                pending_same.append((fetch, current, outcome, content))
+            version = versions[key]
+            if outcome is None:  # same content as the current reading
+                pending_same.append((version, content))
                 if len(pending_same) >= _SAME_BATCH:
                     flush_same()
             else:
-                with db.atomic():
-                    apply_reading(db, fetch, current, outcome, content, ev=ev, at=utc_iso(), summary=summary)
+                with archive.write():
+                    _apply_version(db, version, outcome, content, ev=ev, force=force, summary=summary)
         else:
-            with db.atomic():
-                apply_failure(db, failures[key], outcome, content, ev=ev, at=utc_iso(), summary=summary)
+            with archive.write():
+                apply_failure(db, stored_failures[key], outcome, content, ev=ev, at=utc_iso(),
+                              summary=summary)
         if progress:
             progress(done, len(tasks))
     if pending_same:
         flush_same()
+    summary.remaining = len(tasks) - done
     return summary
-
-
-def catch_up(db, version: dict, *, extractor_version: str, at: str) -> str:
-    """Re-read the fetch behind `version` with the current extractor (inside the caller's
-    transaction); used by `Archive.store` when the stored reading is from another extractor."""
-    fetch_id = version["reextract_of"] or version["id"]
-    fetch = dict(_current(db, fetch_id))
-    fetch["url"] = next(db.query("SELECT url FROM documents WHERE id = ?", [fetch["document_id"]]))["url"]
-    raw = blobs.get(db.conn, fetch["raw_sha256"])
-    outcome = extract_stored(raw, fetch["url"], fetch["content_type"]) if raw is not None else \
-        extract.Unreadable("raw blob missing")
-    content = None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome)
-    return apply_reading(db, fetch, version, outcome, content, ev=extractor_version, at=at)

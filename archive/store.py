@@ -5,12 +5,17 @@
     db.record_fetch(url, status=200, etag=..., sha256=..., nbytes=...)
     db.store(url, raw, report=report)     # -> "new" | "changed" | "unchanged" | "failed"
 
-One transaction per stored report; the database is in WAL mode so Datasette and other readers are
-never blocked by the nightly writer. The rules themselves live in `archive.versioning`, the
-schema in `archive.schema`.
+One write transaction per stored report, started with `BEGIN IMMEDIATE` (`schema.write`): a
+second writer (`ogi reextract` during a crawl) waits for it instead of failing, and every
+decision is read inside the transaction that acts on it. The database is in WAL mode so
+Datasette and other readers are never blocked by the nightly writer. A write that still fails
+(busy past the timeout, disk full) raises `ArchiveError`: the caller counts it, nothing is
+dropped silently. The rules themselves live in `archive.versioning`, the schema in
+`archive.schema`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -21,6 +26,8 @@ import extract
 from archive import blobs, health, schema, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
+from archive.errors import ArchiveError
+from archive.reextract import read_stored, stale_latest
 
 # A writer waits this long for another writer (e.g. `ogi reextract` during a crawl) instead of
 # failing at once; readers are never blocked in WAL mode.
@@ -40,7 +47,20 @@ class Archive:
             # In WAL mode NORMAL never corrupts the database; a power cut can only lose the last
             # commits, which the next nightly crawl fetches again.
             self.db.execute("PRAGMA synchronous = NORMAL")
-        schema.migrate(self.db)
+        try:
+            schema.migrate(self.db)
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"cannot open the archive {self.path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def write(self):
+        """A write transaction holding the write lock from its start (see `schema.write`)."""
+        try:
+            with schema.write(self.db):
+                yield self.db
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
+            # Busy past the timeout, disk full, a history trigger: the caller must count it.
+            raise ArchiveError(f"archive write failed: {exc}") from exc
 
     # -- crawl bookkeeping -------------------------------------------------------------------
 
@@ -48,7 +68,7 @@ class Archive:
                      last_modified: str | None = None, sha256: str | None = None,
                      nbytes: int | None = None, elapsed_ms: int | float | None = None,
                      error: str | None = None, run_id: int | None = None) -> None:
-        with self.db.atomic():
+        with self.write():
             self.db["fetches"].insert({
                 "url": url, "fetched_at": utc_iso(fetched_at), "status": status, "etag": etag,
                 "last_modified": last_modified, "sha256": sha256, "bytes": nbytes,
@@ -80,13 +100,13 @@ class Archive:
         return out
 
     def start_run(self, sources: list[str]) -> int:
-        with self.db.atomic():
+        with self.write():
             return self.db["crawl_runs"].insert({
                 "started_at": utc_iso(), "sources": json.dumps(list(sources), ensure_ascii=False),
             }).last_pk
 
     def finish_run(self, run_id: int, summary: dict) -> None:
-        with self.db.atomic():
+        with self.write():
             self.db["crawl_runs"].update(run_id, {
                 "finished_at": utc_iso(),
                 "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
@@ -94,7 +114,8 @@ class Archive:
 
     def record_health(self, rows: list[dict]) -> None:
         """A run's health report (`source_health`; rows from `crawler.health`)."""
-        health.record(self.db, rows)
+        with self.write():
+            health.record(self.db, rows)
 
     def health_history(self, source: str, *, before_run: int, limit: int) -> list[dict]:
         return health.history(self.db, source, before_run=before_run, limit=limit)
@@ -104,50 +125,60 @@ class Archive:
     def store(self, url: str, raw: bytes, *, fetched_at=None, content_type: str | None = None,
               report=None, failure=None, agency: str | None = None, region: str | None = None,
               source: str | None = None, parent_url: str | None = None,
-              run_id: int | None = None, extractor_version: str | None = None) -> str:
-        """Archive one fetched document; returns "new" | "changed" | "unchanged" | "failed"."""
+              run_id: int | None = None, extractor_version: str | None = None,
+              division_code: str | None = None) -> str:
+        """Archive one fetched document; returns "new" | "changed" | "unchanged" | "failed".
+
+        Raises `ArchiveError` when the write fails (the document is then not stored)."""
         if (report is None) == (failure is None):
             raise ValueError("store() needs exactly one of report= or failure=")
         at = utc_iso(fetched_at)
-        ev = extractor_version or extract.EXTRACTOR_VERSION
+        ev = extractor_version or extract.extractor_version()
         raw = bytes(raw or b"")
+        digest = blobs.sha256(raw)
         context = dict(content_type=content_type, agency=agency, region=region, source=source,
-                       parent_url=parent_url, run_id=run_id)
+                       parent_url=parent_url, run_id=run_id, division_code=division_code)
         if failure is None:
             try:
-                with self.db.atomic():
-                    return self._store_report(url, raw, report, at, ev, context)
+                content = report_sha256(report)
+                reread = self._reread(url, digest, ev)
+                with self.write():
+                    blobs.put(self.db, raw, at=at, digest=digest)
+                    return versioning.record_report(
+                        self.db, url, report, content_sha256=content, raw_sha256=digest,
+                        fetched_at=at, recorded_at=utc_iso(), extractor_version=ev,
+                        reread=reread, **context)
             except (TypeError, ValueError, AttributeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:
                 # A malformed Report (extractor bug) must not stop a crawl: keep the bytes and
                 # say why, as for any document we could not read.
                 failure = extract.Unreadable(f"archive rejected the extracted report: {type(exc).__name__}: {exc}")
-        with self.db.atomic():
-            digest = blobs.put(self.db, raw, at=at)
+        with self.write():
+            blobs.put(self.db, raw, at=at, digest=digest)
             return versioning.record_failure(self.db, url, failure, raw_sha256=digest,
                                              fetched_at=at, extractor_version=ev, **context)
 
-    def _store_report(self, url, raw, report, at, ev, context) -> str:
-        digest = blobs.put(self.db, raw, at=at)
-        content = report_sha256(report)
+    def _reread(self, url: str, digest: str, ev: str):
+        """The reader `versioning.record_report` calls for a latest version the current extractor
+        has not read. When that is already known to be needed, the re-reading is done here,
+        before the write lock is taken: extraction takes up to seconds, during which other
+        writers would wait."""
+        done: dict[int, tuple] = {}
         document = versioning.find_document(self.db, url)
-        if document is not None:
-            latest = versioning.latest_version(self.db, document["id"])
-            if latest and latest["content_sha256"] != content and latest["extractor_version"] != ev:
-                # The stored reading comes from another extractor: re-read its bytes with ours
-                # first, so an extractor upgrade is not reported as the agency changing its report.
-                from archive.reextract import catch_up
-                catch_up(self.db, latest, extractor_version=ev, at=at)
-        return versioning.record_report(
-            self.db, url, report, content_sha256=content, raw_sha256=digest, fetched_at=at,
-            recorded_at=utc_iso(), extractor_version=ev, **context)
+        latest = versioning.latest_version(self.db, document["id"]) if document else None
+        if latest and latest["raw_sha256"] != digest and not versioning.read_by(self.db, latest["id"], ev):
+            done[latest["id"]] = read_stored(self.db, latest, url)
+
+        def reread(version: dict):
+            return done.get(version["id"]) or read_stored(self.db, version, url)
+        return reread
 
     def touch(self, url: str, *, fetched_at=None, run_id: int | None = None) -> None:
-        with self.db.atomic():
+        with self.write():
             versioning.touch(self.db, url, at=utc_iso(fetched_at), run_id=run_id)
 
     def mark_removed(self, url: str, *, at=None, reason: str = "", run_id: int | None = None) -> bool:
-        with self.db.atomic():
+        with self.write():
             return versioning.mark_removed(self.db, url, at=utc_iso(at), reason=reason, run_id=run_id)
 
     def document_urls(self, source: str | None = None) -> set[str]:
@@ -172,25 +203,29 @@ class Archive:
         query = query.strip()
         if not query:
             return []
-        where = "AND v.id = d.latest_version_id" if latest_only else ""
+        where = "AND r.id = d.latest_reading_id" if latest_only else ""
         if len(query) >= 3:
             phrase = '"' + query.replace('"', '""') + '"'
             sql = f"""
-                SELECT v.id AS version_id, v.document_id, d.url, v.agency, v.year, v.title,
-                       snippet(version_texts_fts, 1, '【', '】', '…', 16) AS snippet
-                FROM version_texts_fts JOIN versions v ON v.id = version_texts_fts.rowid
-                JOIN documents d ON d.id = v.document_id
-                WHERE version_texts_fts MATCH ? {where} ORDER BY rank LIMIT ?"""
+                SELECT r.version_id, r.id AS reading_id, v.document_id, d.url, r.agency, r.year,
+                       r.title, snippet(reading_texts_fts, 1, '【', '】', '…', 16) AS snippet
+                FROM reading_texts_fts JOIN readings r ON r.id = reading_texts_fts.rowid
+                JOIN versions v ON v.id = r.version_id JOIN documents d ON d.id = v.document_id
+                WHERE reading_texts_fts MATCH ? {where} ORDER BY rank LIMIT ?"""
             return list(self.db.query(sql, [phrase, limit]))
         like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         sql = f"""
-            SELECT v.id AS version_id, v.document_id, d.url, v.agency, v.year, v.title,
-                   NULL AS snippet
-            FROM version_texts t JOIN versions v ON v.id = t.version_id
-            JOIN documents d ON d.id = v.document_id
+            SELECT r.version_id, r.id AS reading_id, v.document_id, d.url, r.agency, r.year,
+                   r.title, NULL AS snippet
+            FROM reading_texts t JOIN readings r ON r.id = t.reading_id
+            JOIN versions v ON v.id = r.version_id JOIN documents d ON d.id = v.document_id
             WHERE (t.text LIKE ? ESCAPE '\\' OR t.title LIKE ? ESCAPE '\\') {where}
-            ORDER BY v.id LIMIT ?"""
+            ORDER BY r.id LIMIT ?"""
         return list(self.db.query(sql, [like, like, limit]))
+
+    def stale_latest(self, extractor_version: str | None = None) -> int:
+        """How many documents' latest versions the extractor has not read yet."""
+        return stale_latest(self.db, extractor_version or extract.extractor_version())
 
     def close(self) -> None:
         try:

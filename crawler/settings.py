@@ -49,6 +49,10 @@ OGI_PAGE_BUDGET = 3000
 # are dropped and it is marked incomplete (crawler/budget.py). 30 min is ~1000 pages at the
 # polite pace below: far more than a report column needs, far less than a night.
 OGI_SOURCE_TIME_BUDGET = 1800
+# After the crawl, seconds spent re-reading the latest versions the current extractor has not
+# read yet (reports answered 304 or not met tonight), oldest reading first; 0 turns it off.
+# `ogi reextract` re-reads everything without a limit.
+OGI_REREAD_TIME_BUDGET = 600
 
 # Breadth-first: listings before deep pages, so one huge source does not starve the others.
 DEPTH_PRIORITY = 1

@@ -4,10 +4,19 @@
     >>> report = extract_report(open("report.html", "rb").read(), url="http://...")
     >>> report.figures["applications"]["new_received"]["total"]
 """
-from extract.pipeline import EXTRACTOR_VERSION, MAX_BYTES, extract_report, sniff_format
+from extract.fingerprint import extractor_version
+from extract.pipeline import MAX_BYTES, extract_report, sniff_format
 from extract.report import Check, ExtractError, ImageOnly, NotAReport, Report, Unreadable
 
 __all__ = [
-    "EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "sniff_format",
+    "EXTRACTOR_VERSION", "extractor_version", "MAX_BYTES", "extract_report", "sniff_format",
     "Check", "ExtractError", "ImageOnly", "NotAReport", "Report", "Unreadable",
 ]
+
+
+def __getattr__(name: str):
+    # The extractor's identity is computed (extract.fingerprint), on first use rather than at
+    # import: a caller that never stores a reading never pays for hashing the package.
+    if name == "EXTRACTOR_VERSION":
+        return extractor_version()
+    raise AttributeError(f"module 'extract' has no attribute {name!r}")

@@ -1,25 +1,34 @@
 """Map rows of cells (from any reader) onto the template's figures.
 
-Rows are found by their labels, never by position alone; columns by their headers when the
-source has a real grid, otherwise by the template's fixed column order when the count of values
-is exactly what the row needs. A cell that cannot be located is left out, never invented.
+Rows are found by their labels, never by position alone (the template's regexes first, then
+similarity to its label variants for labels a PDF or OCR damaged); columns by their headers when
+the source has a real grid, otherwise by the template's fixed column order when the count of
+values is exactly what the row needs. Runs of digits whose cell boundaries were lost ("一、本年新收
+…801000081", a text capture with the whole table on one line) are cut by `extract.solver` under
+the template's arithmetic. A cell that cannot be located or split unambiguously is left out,
+never invented.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
+from extract import solver
 from extract.document import Block, Cell, Row
 from extract.numbers import clean, is_blank, is_value, parse_value
 from extract.report import Figures
 from extract.template import (
     ACTIVE_COLUMNS,
+    ACTIVE_PRINTED,
     APPLICANT_COLUMNS,
     GROUP_HEADINGS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    ROW_GROUPS,
     ROWS,
     TEMPLATE_2019_MARKERS,
+    TEMPLATE_2021_MARKERS,
     RowSpec,
 )
 
@@ -33,7 +42,9 @@ _INNER_NUMBERING = re.compile(r"[(\[][一二三四五六七八九十]+[)\]]|[一
 _APPLICANT = [(key, re.compile(p)) for key, _label, p in APPLICANT_COLUMNS]
 _REVIEW_COL = [(key, re.compile(p)) for key, _label, p in REVIEW_COLUMNS]
 _REVIEW_GROUP = [(key, re.compile(p)) for key, _label, p in REVIEW_GROUPS]
-_ACTIVE_COL = [(key, re.compile(p)) for key, p in ACTIVE_COLUMNS]
+_ACTIVE_COL = [(key, re.compile(p)) for key, _label, p in ACTIVE_COLUMNS]
+# Every table-2 column name in one pattern, to read a flattened header left to right.
+_ACTIVE_COL_ANY = re.compile("|".join(f"(?P<{key}>{p})" for key, _label, p in ACTIVE_COLUMNS))
 _REVIEW_HEADER = re.compile(r"行政复议")
 _REVIEW_HEADER_2 = re.compile(r"行政诉讼|结果维持|复议后起诉|直接起诉")
 _NUMBER_RUN = re.compile(r"^\s*(?:[\d.,，０-９]+|[—\-/／无]+)(?:\s+(?:[\d.,，０-９]+|[—\-/／无]+))+\s*$")
@@ -41,6 +52,27 @@ _NUMBER_RUN = re.compile(r"^\s*(?:[\d.,，０-９]+|[—\-/／无]+)(?:\s+(?:[\d
 N_APPLICANT = len(APPLICANT_COLUMNS)
 N_REVIEW = len(REVIEW_COLUMNS)
 
+
+class Run(Cell):
+    """Digits whose cell boundaries were lost ("801000081", "230 000023"): one or more whole cells,
+    split by the solver. Readers that see merged cells (PDF text, OCR) may hand these in too."""
+
+
+# A table flattened into running text: its header words, and a label followed straight by digits.
+_TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年新收|上年结转|结果维持|结转下年")
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+# A run of figures inside running text: digits with separators, signs and spaces between cells.
+_DIGITS = re.compile(r"[+\-]?\d(?:[\d.,]*\d)?(?:[ \u3000\xa0]*[+\-]?\d(?:[\d.,]*\d)?)*")
+# Text right after digits that makes them part of the words: 2025年, 1月1日, 7700余条, 20%.
+_WORD_AFTER = re.compile(r"\s*(?:[年月日号余多%％倍亿]|万(?!元)|元/)")
+# A unit printed after a table figure ("2笔", "984361元") belongs to it.
+_UNIT_AFTER = re.compile(r"\s*(?:万元|元|件次|人次|件|个|条|项|笔|次|家|起|宗|份)")
+_NUMBERING_AFTER = re.compile(r"[.．、](?=\D)")
+_OPEN = "（(〔[【"
+_CLOSE = "）)〕]】"
+# Where a flattened label starts a new numbered part: "（三）不予公开" | "1.属于国家秘密".
+_LABEL_BREAK = re.compile(r"(?<!第)(?=[（(][一二三四五六七八九十]{1,3}[)）])|(?=[一二三四五六七八九十]{1,3}、)|(?<![\d.])(?=\d{1,2}[.．、](?!\d))")
+_PIPE = re.compile(r"\s*[|｜]\s*")
 
 def norm_label(text: str) -> str:
     """Normalise a label for matching: width, spaces, quotes and leading numbering removed."""
@@ -76,6 +108,13 @@ class _State:
     pending: RowSpec | None = None
     # None until an applicant header is seen; then whether any of its rows had a 总计 column.
     total_header_seen: bool | None = None
+    # "2021" / "2019" when the tables' wording says which template, else None.
+    template: str | None = None
+    # Runs of merged digits per table: {row or (rows...): (tokens, columns)}, split at the end
+    # under the whole table's arithmetic.
+    runs: dict[str, dict] = field(default_factory=dict)
+    # Index in ROWS of the last row matched, for tolerant matching in template order.
+    last_row: int = -1
 
     def put(self, table: str, row: str, col: str, value) -> None:
         self.figures.setdefault(table, {}).setdefault(row, {}).setdefault(col, value)
@@ -83,22 +122,190 @@ class _State:
 
 def find_figures(blocks: list[Block]) -> Figures:
     """All template figures found in the blocks, first occurrence of each cell winning."""
-    state = _State()
+    state = _State(template=_template_of(blocks))
     for index, block in enumerate(blocks):
         state.applicant_cols, state.review_cols, state.review_groups = {}, {}, []
-        rows = block.rows if block.rows_known else _segment_stream(block.rows)
+        rows = _explode_flattened(block)
+        if rows is None:
+            rows = block.rows if block.rows_known else _segment_stream(block.rows)
         for row in rows:
             record = _split(row, index)
             if record is not None:
                 _consume(record, state)
+    _solve_runs(state)
     return state.figures
+
+
+def _template_of(blocks: list[Block]) -> str | None:
+    text = clean(" ".join(c.text for b in blocks for row in b.rows for c in row if c.text))
+    if TEMPLATE_2021_MARKERS.search(text):
+        return "2021"
+    if TEMPLATE_2019_MARKERS.search(text):
+        return "2019"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables flattened into running text
+
+
+def _explode_flattened(block: Block) -> list[Row] | None:
+    """The block's rows with text whose table cells run together (a capture with the whole body
+    on one line, a pipe-separated line, a PDF or OCR line "1.属于国家秘密0000000") cut into label
+    cells and `Run` cells; None when the block has none of that. A row that held such text is
+    re-cut into rows by its labels; the other rows keep their boundaries."""
+    out: list[Row] = []
+    changed = False
+    for row in block.rows:
+        exploded: Row = []
+        row_changed = False
+        for cell in row:
+            parts = _explode_cell(cell) if cell.col is None and not isinstance(cell, Run) else None
+            if parts is None:
+                exploded.append(cell)
+            else:
+                exploded.extend(parts)
+                row_changed = True
+        if row_changed and block.rows_known:
+            out.extend(_segment_stream([exploded]))
+        else:
+            out.append(exploded)
+        changed = changed or row_changed
+    if not changed:
+        return None
+    return out if block.rows_known else _segment_stream(out)
+
+
+def _explode_cell(cell: Cell) -> Row | None:
+    text = cell.text
+    if not text or not any(ch.isdigit() for ch in text) and "|" not in text and "｜" not in text:
+        return None
+    if len(_PIPE.findall(text)) >= 2:
+        cells = _PIPE.split(text.strip().strip("|｜"))
+        exploded: Row = []
+        for c in cells:
+            exploded.extend(_explode_cell(Cell(c)) or [Cell(c)])
+        return exploded
+    # Sentences around the table are prose: left out, so that their words (行政复议…行政诉讼,
+    # 现行有效) are never read as the table's headers.
+    out: Row = []
+    for chunk in _SENTENCE_END.split(text):
+        if _is_table_text(chunk):
+            out.extend(_split_chunk(chunk))
+    return out or None
+
+
+_ENDS_IN_FIGURES = re.compile(r"[\d０-９][\d０-９\s.,，]*$")
+
+
+def _is_table_text(chunk: str) -> bool:
+    """Table words with a label running straight into figures, or one row's label followed by its
+    figures and nothing else ("1.属于国家秘密0000000")."""
+    if not _DIGITS.search(chunk):
+        return False
+    if _TABLE_WORDS.search(chunk):
+        return any(isinstance(p, Run) for p in _split_chunk(chunk))
+    if len(chunk) > 200 or not _ENDS_IN_FIGURES.search(chunk):
+        return False
+    parts = _split_chunk(chunk)
+    return len(parts) >= 2 and isinstance(parts[-1], Run) and not isinstance(parts[-2], Run) \
+        and _row_label(parts[-2].text)
+
+
+def _row_label(text: str) -> bool:
+    for _head, name in _label_parts(norm_label(text)):
+        if any(spec.pattern.search(name) for spec in ROWS if not spec.group and not spec.section_only):
+            return True
+    return False
+
+
+def _split_chunk(chunk: str) -> Row:
+    """Running text → label cells and `Run` cells. Digits stay in the words when they are a
+    label's own numbering ("2.其他法律…" right after the previous row's zeros), a year or a count
+    in prose ("2025年", "36起"), an article number ("第20条") or a note in brackets."""
+    text = "".join(solver.unicode_digits(w) if any(ch.isdigit() for ch in w) else w
+                   for w in re.split(r"(\s+)", chunk))
+    spans: list[tuple[int, int]] = []
+    depth_at = _bracket_depths(text)
+    for m in _DIGITS.finditer(text):
+        start, end = m.start(), m.end()
+        if depth_at[start] > 0 or text[max(0, start - 1):start] == "第" or _WORD_AFTER.match(text, end):
+            continue
+        if _NUMBERING_AFTER.match(text, end):
+            # The last digit is the next label's numbering ("0000000" + "2.其他法律…").
+            end = _numbering_start(text, start, end)
+        else:
+            unit = _UNIT_AFTER.match(text, end)
+            if unit:
+                end = unit.end()
+        run = text[start:end].strip()
+        if run and any(ch.isdigit() for ch in run):
+            spans.append((start, start + len(text[start:end].rstrip())))
+    out: Row = []
+    pos = 0
+    for start, end in spans:
+        out.extend(_label_cells(text[pos:start]))
+        out.append(Run(text[start:end]))
+        pos = end
+    out.extend(_label_cells(text[pos:]))
+    return out
+
+
+def _numbering_start(text: str, start: int, end: int) -> int:
+    m = re.search(r"[1-9]$", text[start:end])
+    return start + m.start() if m else end
+
+
+def _bracket_depths(text: str) -> list[int]:
+    depths, depth = [], 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        depths.append(depth)
+        if ch in _CLOSE and depth:
+            depth -= 1
+    depths.append(depth)
+    return depths
+
+
+def _label_cells(text: str) -> Row:
+    """A run of label text → one cell per numbered part, and a flattened table-2 header split
+    from the row label after it ("…本年废止件数现行有效件数" | "规章")."""
+    out: Row = []
+    for part in _LABEL_BREAK.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        last = None
+        for m in _ACTIVE_COL_ANY.finditer(part):
+            last = m
+        cut = _row_label_start(part, last.end()) if last is not None else None
+        if cut is not None:
+            out.append(Cell(part[:cut]))
+            out.append(Cell(part[cut:].strip()))
+        else:
+            out.append(Cell(part))
+    return out
+
+
+_ACTIVE_ROWS = tuple(spec for spec in ROWS if spec.table == "active")
+
+
+def _row_label_start(part: str, after: int) -> int | None:
+    """Where a table-2 row label starts after a flattened header's last column name
+    ("…处理决定数量行政许可" → at 行政许可; "（单位：万元）行政事业性收费" → at the note)."""
+    for p in range(after, len(part) - 1):
+        name = norm_label(re.sub(r"^[（(][^）)]*[）)]", "", part[p:]))
+        if len(name) >= 2 and any(spec.pattern.search(name) for spec in _ACTIVE_ROWS):
+            return p
+    return None
 
 
 def _split(row: Row, block: int) -> Record | None:
     cells = _explode_number_runs(row)
     last_label = -1
     for i, cell in enumerate(cells):
-        if not is_value(cell.text):
+        if not isinstance(cell, Run) and not is_value(cell.text):
             last_label = i
     if last_label < 0:
         labels, values = [], cells
@@ -119,11 +326,11 @@ def _split(row: Row, block: int) -> Record | None:
 
 def _explode_number_runs(row: Row) -> Row:
     """A cell such as "4 0 0 0 0 0 4" (text-only PDFs, pasted text) is several value cells."""
-    if not any(c.col is None and _NUMBER_RUN.match(c.text) for c in row):
+    if not any(c.col is None and not isinstance(c, Run) and _NUMBER_RUN.match(c.text) for c in row):
         return row
     out: Row = []
     for cell in row:
-        if cell.col is None and _NUMBER_RUN.match(cell.text):
+        if cell.col is None and not isinstance(cell, Run) and _NUMBER_RUN.match(cell.text):
             out.extend(Cell(part) for part in cell.text.split())
         else:
             out.append(cell)
@@ -142,7 +349,7 @@ def _segment_stream(rows: list[Row]) -> list[Row]:
     for cell in (c for row in rows for c in row):
         if is_blank(cell.text):
             continue
-        value = is_value(cell.text)
+        value = isinstance(cell, Run) or is_value(cell.text)
         if not value and seen_value:
             out.append(current)
             current, seen_value = [], False
@@ -178,6 +385,7 @@ def _consume(record: Record, state: _State) -> None:
         spec = pending
     if spec is None:
         return
+    state.last_row = ROWS.index(spec)
     if spec.table == "active":
         _map_active(spec, record, state)
     elif spec.table == "applications":
@@ -218,12 +426,11 @@ def _is_review_header(names: list[str]) -> bool:
 
 def _learn_headers(record: Record, names: list[str], state: _State) -> None:
     """Remember column headers: by grid column where known, else by order (active table)."""
-    # Table 1 headers, including 2019-template ones none of whose columns map (so that their
-    # figures are not read with the 2021 column order).
+    # Table 2 headers of either template (2019's columns have their own keys).
     if any(_first_key(_ACTIVE_COL, n) for n in names) or any(n == "信息内容" or TEMPLATE_2019_MARKERS.search(n) for n in names):
         state.active_header = record.labels
         state.active_header_block = record.block
-    applicant_hits = [k for n in names for k, p in _APPLICANT if p.search(n)]
+    applicant_hits = [k for n in names for k in _applicant_keys(n)]
     if len(applicant_hits) >= 2:
         state.total_header_seen = bool(state.total_header_seen) or "total" in applicant_hits
         for cell, name in zip(record.labels, names):
@@ -242,11 +449,24 @@ def _learn_headers(record: Record, names: list[str], state: _State) -> None:
             state.review_cols[cell.col] = (group or old_group, col or old_col)
 
 
+def _applicant_keys(name: str) -> list[str]:
+    """Applicant columns a header cell names; a flattened header ("申请人情况自然人法人或其他组织
+    总计商业企业…") names several, its 其他/总计 not on their own."""
+    keys = [k for k, p in _APPLICANT if p.search(name)]
+    if len(keys) >= 2 and "total" not in keys and re.search(r"总计|合计", name):
+        keys.append("total")
+    return keys
+
+
 def _first_key(specs, name: str) -> str | None:
     for key, pattern in specs:
         if pattern.search(name):
             return key
     return None
+
+
+def _allowed(spec: RowSpec, state: _State) -> bool:
+    return state.template is None or state.template in spec.templates
 
 
 def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec | None, str]:
@@ -264,7 +484,11 @@ def _match_row(record: Record, names: list[str], state: _State) -> tuple[RowSpec
                     continue
                 if spec.section_only and state.section not in (None, spec.table):
                     continue
+                if not _allowed(spec, state):
+                    continue
                 return spec, context
+    if record.values and record.labels:
+        return _similar_row(record, names, state), ""
     return None, ""
 
 
@@ -277,6 +501,95 @@ def _label_parts(name: str) -> list[tuple[str, str]]:
     return [("", name)]
 
 
+# ---------------------------------------------------------------------------------------------
+# Tolerant label matching: PDF text layers and OCR drop, double or misread characters
+# ("2.其他法律行政止公开", "中请"), so a label no regex takes is compared with the template's wording.
+
+_SIMILAR = 0.72      # least similarity (difflib ratio) for a damaged label to count as a row's
+_CLEAR_LEAD = 0.1    # by how much the best row must beat the next one
+_MAX_LABEL = 48
+_PROSE = re.compile(r"[，。；：！？,;]")
+_LEAD_NUMBER = re.compile(r"^\s*(?:[(（]([一二三四五六七八九十]+)[)）]|([一二三四五六七八九十]+)、|(\d{1,2})\s*[.．、])")
+_CN_NUM = {ch: i for i, ch in enumerate("一二三四五六七八九十", start=1)}
+
+
+def _variants(spec: RowSpec) -> list[str]:
+    return [norm_label(v) for v in (spec.label, *spec.variants)]
+
+
+_VARIANTS = {spec.key: _variants(spec) for spec in ROWS}
+_NUMBER_OF = {}
+for _spec in ROWS:
+    _m = _LEAD_NUMBER.match(_spec.label)
+    if _m:
+        _NUMBER_OF[(_spec.table, _spec.key)] = _m.group(3) or str(_CN_NUM.get(_m.group(1) or _m.group(2), ""))
+
+
+def _label_number(text: str) -> str | None:
+    m = _LEAD_NUMBER.match(clean(text))
+    if not m:
+        return None
+    return m.group(3) or str(_CN_NUM.get(m.group(1) or m.group(2), ""))
+
+
+def _group_of(key: str) -> str | None:
+    return next((heading for prefix, heading in ROW_GROUPS if key.startswith(prefix)), None)
+
+
+def _similar_row(record: Record, names: list[str], state: _State) -> RowSpec | None:
+    """The template row whose wording the record's own label (the one next to its figures) is
+    most like, when it is clearly more like that row than any other. Ties are broken by the
+    label's numbering, the group heading it sits under and the template order; rows already
+    read are not candidates."""
+    raw = record.labels[-1].text
+    name = _label_parts(names[-1])[0][1]
+    bare = re.sub(r"[(（][^）)]*[)）]", "", name)
+    if not 3 <= len(bare) <= _MAX_LABEL or _PROSE.search(bare):
+        return None
+    number = _label_number(raw)
+    group = state.group_heading
+    context = "".join(names[:-1])
+    scored = []
+    for index, spec in enumerate(ROWS):
+        if spec.table == "review_litigation" or not _allowed(spec, state):
+            continue
+        if spec.key in state.figures.get(spec.table, {}) or spec.key in state.runs.get(spec.table, {}):
+            continue
+        best = 0.0
+        for variant in _VARIANTS[spec.key]:
+            matcher = SequenceMatcher(None, bare, variant, autojunk=False)
+            if matcher.real_quick_ratio() < _SIMILAR - 0.1 or matcher.quick_ratio() < _SIMILAR - 0.1:
+                continue
+            best = max(best, matcher.ratio())
+        if best < _SIMILAR - 0.1:
+            continue
+        bonus = 0.0
+        expected_number = _NUMBER_OF.get((spec.table, spec.key))
+        if number and expected_number:
+            bonus += 0.05 if number == expected_number else -0.05
+        row_group = _group_of(spec.key) if spec.table == "applications" else None
+        if row_group and (row_group in group or row_group in context):
+            bonus += 0.05
+        if index == state.last_row + 1:
+            bonus += 0.03
+        scored.append((best + bonus, best, spec))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: -t[0])
+    top, raw_best, spec = scored[0]
+    if raw_best < _SIMILAR - 0.1 or top < _SIMILAR:
+        return None
+    if len(scored) > 1 and top - scored[1][0] < _CLEAR_LEAD:
+        return None
+    if spec.group and not spec.group.search(context or group):
+        return None
+    return spec
+
+
+# ---------------------------------------------------------------------------------------------
+# Mapping a row's values
+
+
 def _values(record: Record, n: int) -> list[Cell] | None:
     """Exactly n value cells in order, dropping surplus leading blanks (empty label columns)."""
     values = list(record.values)
@@ -287,20 +600,55 @@ def _values(record: Record, n: int) -> list[Cell] | None:
     return values if len(values) == n else None
 
 
+def _run_tokens(values: list[Cell], merged_only: bool = False) -> list | None:
+    """A text row's value cells as solver tokens: `Run` cells whose boundaries were lost, or
+    separate cells whose count does not fit (one of them may hold two figures, "00")."""
+    if not values or any(v.col is not None for v in values):
+        return None
+    if merged_only and not any(isinstance(v, Run) for v in values):
+        return None
+    tokens: list = []
+    for v in values:
+        if is_blank(v.text):
+            continue
+        found = solver.tokenize(v.text)
+        if not found:
+            return None
+        tokens.extend(found)
+    return tokens or None
+
+
+def _defer(state: _State, table: str, key, tokens: list, columns: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Keep a run for the end, when the whole table's rows are there to decide its split."""
+    runs = state.runs.setdefault(table, {})
+    if key not in runs:
+        runs[key] = (tokens, columns or {})
+
+
 def _map_applicants(spec: RowSpec, record: Record, state: _State) -> None:
+    # The columns a text row prints: all seven, or six where the header has no 总计.
+    printed = spec.columns if state.total_header_seen is not False else spec.columns[:-1]
+    merged = _run_tokens(record.values, merged_only=True)
+    if merged:
+        _defer(state, spec.table, spec.key, merged, {spec.key: printed})
+        return
     by_position = _by_position(record.values, state.applicant_cols)
     if by_position and len(by_position) == N_APPLICANT:
         for key, cell in by_position.items():
             state.put(spec.table, spec.key, key, parse_value(cell.text))
         return
-    values = _values(record, N_APPLICANT)
-    columns = spec.columns
+    values, columns = _values(record, N_APPLICANT), spec.columns
     if values is None and state.total_header_seen is False:
-        values, columns = _values(record, N_APPLICANT - 1), spec.columns[:-1]
+        values, columns = _values(record, N_APPLICANT - 1), printed
     if values is None:
         if by_position:  # a grid row with some columns missing: keep what is certain
             for key, cell in by_position.items():
                 state.put(spec.table, spec.key, key, parse_value(cell.text))
+            return
+        # Text cells whose count does not fit: one of them may hold two figures ("00").
+        tokens = _run_tokens(record.values)
+        if tokens:
+            _defer(state, spec.table, spec.key, tokens, {spec.key: printed})
         return
     for key, cell in zip(columns, values):
         state.put(spec.table, spec.key, key, parse_value(cell.text))
@@ -321,9 +669,36 @@ def _by_position(values: list[Cell], colmap: dict[int, str]) -> dict[str, Cell] 
     return out or None
 
 
+def _header_keys(header: list[Cell]) -> list[str | None]:
+    """Column keys under a table-2 header, one per header cell; a flattened header cell (text, no
+    grid) may name several columns, read left to right."""
+    keys: list[str | None] = []
+    for cell in header:
+        name = norm_label(cell.text)
+        if cell.col is None and _PROSE.search(re.sub(r"[(（][^）)]*[)）]", "", name)):
+            continue  # a sentence before the table, not a header cell
+        if cell.col is None:
+            found = [m.lastgroup for m in _ACTIVE_COL_ANY.finditer(name)]
+            keys.extend(found or [None])
+        else:
+            keys.append(_first_key(_ACTIVE_COL, name))
+    return keys
+
+
 def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     header = state.active_header
     values = list(record.values)
+    merged = _run_tokens(values, merged_only=True)
+    yuan = _in_yuan(values, header)
+    if merged:
+        # Digits run together: split into the columns the header names (or the template prints).
+        columns = [k for k in _header_keys(header) if k] if header else []
+        if not columns:
+            columns = list(ACTIVE_PRINTED[state.template or "2021"].get(spec.key, ()))
+        if columns and all(c in spec.columns for c in columns):
+            for key, value in solver.split_row(merged, columns).items():
+                state.put(spec.table, spec.key, key, _amount(key, value, yuan))
+        return
     keys: list[str | None] | None = None
     if header:
         if values and all(v.col is not None for v in values) and state.active_header_block == record.block \
@@ -335,17 +710,35 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
         if keys is None:
             # Right-align values under the header's cells: the row label's column is leftmost.
             trimmed = _strip_blanks(values)
-            if len(trimmed) <= len(header):
+            header_keys = _header_keys(header)
+            if len(trimmed) <= len(header_keys):
                 values = trimmed
-                keys = [_first_key(_ACTIVE_COL, norm_label(h.text)) for h in header[len(header) - len(values):]]
+                keys = header_keys[len(header_keys) - len(values):]
     if keys is None:
         trimmed = _strip_blanks(values)
-        if len(trimmed) != len(spec.columns):
+        printed = ACTIVE_PRINTED[state.template or "2021"].get(spec.key, ())
+        if len(trimmed) != len(printed):
             return
-        values, keys = trimmed, list(spec.columns)
+        values, keys = trimmed, list(printed)
     for key, cell in zip(keys, values):
         if key in spec.columns:
-            state.put(spec.table, spec.key, key, parse_value(cell.text))
+            state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+
+
+_YUAN_HEADER = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?元\s*[)）]|单位\s*[:：]\s*元")
+_YUAN_CELL = re.compile(r"(?<!万)元")
+
+
+def _in_yuan(values: list[Cell], header: list[Cell]) -> bool:
+    """Amounts printed in 元 (a cell "984361元", a header "采购总金额（元）"), not the template's 万元."""
+    return any(_YUAN_CELL.search(v.text) for v in values) or any(_YUAN_HEADER.search(h.text) for h in header or ())
+
+
+def _amount(key: str, value, yuan: bool):
+    """Amounts are kept in 万元, as the template asks for fees; 元 are converted."""
+    if key == "amount" and yuan and value is not None:
+        return round(value / 10000, 8)
+    return value
 
 
 def _strip_blanks(values: list[Cell]) -> list[Cell]:
@@ -380,7 +773,15 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
         groups = state.review_groups
         values = _values(record, len(groups) * N_REVIEW)
     if values is None:
-        return False
+        # Figures run together: only under the table's own header (not prose after the table).
+        if names and not _is_review_header(names[-1:]):
+            return False
+        tokens = _run_tokens(record.values)
+        if not tokens:
+            return False
+        groups = state.review_groups if len(state.review_groups) in (1, 3) else [g for g, *_ in REVIEW_GROUPS]
+        _defer(state, "review_litigation", tuple(groups), tokens)
+        return True
     for i, cell in enumerate(values):
         key = REVIEW_COLUMNS[i % N_REVIEW][0]
         state.put("review_litigation", groups[i // N_REVIEW], key, parse_value(cell.text))
@@ -390,6 +791,31 @@ def _map_review(record: Record, names: list[str], state: _State) -> bool:
 def _map_review_group(spec: RowSpec, record: Record, state: _State) -> None:
     values = _values(record, N_REVIEW)
     if values is None:
+        tokens = _run_tokens(record.values)
+        if tokens:
+            _defer(state, spec.table, spec.key, tokens)
         return
     for key, cell in zip(spec.columns, values):
         state.put(spec.table, spec.key, key, parse_value(cell.text))
+
+
+def _solve_runs(state: _State) -> None:
+    """Split the deferred runs of each table under its arithmetic, with the cells read exactly."""
+    order = {(spec.table, spec.key): i for i, spec in enumerate(ROWS)}
+    for table, runs in state.runs.items():
+        known = state.figures.get(table, {})
+        columns: dict[str, tuple[str, ...]] = {}
+        todo = {}
+        for key, (tokens, cols) in runs.items():
+            rows = key if isinstance(key, tuple) else (key,)
+            if all(row in known for row in rows):
+                continue  # read exactly elsewhere: that reading stands
+            todo[key] = tokens
+            columns.update(cols)
+        if not todo:
+            continue
+        # A capture collapses an empty cell (= 0) to nothing: one per run may have vanished.
+        solution = solver.solve_table(table, todo, known={r: dict(v) for r, v in known.items()},
+                                      template=state.template, columns=columns, vanished=1)
+        for (row, col), value in sorted(solution.values.items(), key=lambda kv: order.get((table, kv[0][0]), 99)):
+            state.put(table, row, col, value)

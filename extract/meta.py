@@ -29,6 +29,7 @@ _BEFORE_REPORT_NAME = re.compile(r"^(?P<agency>.*?)(?:信息公开|政务公开)
 # "2022年政府信息公开工作年度报告（漯河市商务局）"
 _AGENCY_AFTER_REPORT_NAME = re.compile(r"(?:报告|年报)\s*[(（]([^()（）]{2,40})[)）]\s*$")
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办|厅|院|署|部|中心|所|处|会|站|队|镇|乡|街道办事处|街道|集团|公司|管委会)$")
+SAVE_TOOL_LINE = re.compile(r"保存|抓取|采集|下载|爬取|获取时间|打印|访问时间|saved|captured|downloaded|archived", re.I)
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-)\s*(?:(?:19|20)\d{2}年)?12月31日")
 
 
@@ -41,12 +42,22 @@ class Metadata:
     template: str
     is_report: bool
     reason: str | None  # why not, when is_report is False
+    # The report's own address when the document says it (a capture's 原文链接) and we were
+    # given none, or only the local file's.
+    source_url: str | None = None
+
+
+# Markup and capture labels in front of a title: "# …", "**…**", "标题: …".
+_TITLE_MARKUP = re.compile(r"^(?:\s*(?:#{1,6}|[*_>]{1,3}|(?:文章)?标题\s*[:：]|题目\s*[:：]))+\s*|(?:\s*[*_]{1,3})+$")
 
 
 def clean_title(title: str | None) -> str | None:
     if not title:
         return None
     title = re.sub(r"\s+", " ", title).strip()
+    title = _TITLE_MARKUP.sub("", title).strip()
+    if not title:
+        return None
     # "…年度报告_漯河市人民政府" / "…年度报告 - 门户网站": drop the site name, keep the report.
     while True:
         stripped = _SITE_SUFFIX.sub("", title)
@@ -107,6 +118,26 @@ def _drop_report_government(prefix: str) -> str:
     return prefix
 
 
+_ISSUER_LINE = re.compile(r"^\s*(?:发布机构|发文机关|发布单位|来源)\s*[:：]\s*(?P<name>[^\s:：|]{2,40})\s*$", re.M)
+_URL_LINE = re.compile(r"^\s*(?:原文链接|原文地址|原始链接|来源链接|网址|URL)\s*[:：]\s*(?P<url>https?://\S+)\s*$", re.M | re.I)
+
+
+def labelled_agency(text: str) -> str | None:
+    """The issuer an info bar or a capture header names (发布机构: …, 来源：…), only for reports
+    whose title names none: a portal's 来源 line is often the site, not the report's agency."""
+    m = _ISSUER_LINE.search(text[:3000])
+    return m.group("name") if m and _ORG_LINE.match(m.group("name")) else None
+
+
+def find_source_url(text: str, url: str = "") -> str | None:
+    """The address the report was read from: the one we were given, unless it is a local file's
+    and the capture names the original page (原文链接: https://…)."""
+    if url and not url.startswith("file:"):
+        return url
+    m = _URL_LINE.search(text[:3000])
+    return m.group("url") if m else (url or None)
+
+
 def _signature_agency(text: str) -> str | None:
     """The issuing body as signed above the closing date, e.g. "漯河市商务局\\n2023年1月31日"."""
     lines = [ln.strip() for ln in text.splitlines()[-12:] if ln.strip()]
@@ -140,7 +171,9 @@ def find_published(doc: Document, url: str = "") -> str | None:
     date = labelled_date(doc.text[:2000]) or url_date(url)
     if date:
         return date
-    tail = doc.text[-400:]
+    # The signature's date; a line a save or print tool added at the end (保存于 2024-05-06,
+    # 打印时间) is not the report's.
+    tail = "\n".join(ln for ln in doc.text[-400:].splitlines() if not SAVE_TOOL_LINE.search(ln))
     dates = find_dates(tail)
     return dates[-1][1] if dates else None
 
@@ -153,6 +186,10 @@ def _is_listing(text: str) -> bool:
 
 
 def detect_template(text: str, figures: dict, year: int | None) -> str:
+    if year and year <= 2018:
+        # The 2019 template (国办公开办函〔2019〕60号) came with the reports on 2019; earlier
+        # reports only share words with it (政府集中采购 in prose).
+        return "pre2019"
     if TEMPLATE_2021_MARKERS.search(text):
         return "2021"
     if TEMPLATE_2019_MARKERS.search(text):
@@ -166,7 +203,7 @@ def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = 
     title, titled = find_title(doc)
     published = find_published(doc, url)
     year = find_report_year(title if titled else None, doc.text, published)
-    agency = find_agency(title if titled else None, doc.text)
+    agency = find_agency(title if titled else None, doc.text) or labelled_agency(doc.text)
     template = detect_template(doc.text + cell_text, figures, year)
     apps = figures.get("applications", {})
     is_report, reason = True, None
@@ -180,4 +217,4 @@ def find_metadata(doc: Document, figures: dict, cell_text: str = "", url: str = 
         elif len(apps) < 3:
             is_report = False
             reason = "no OGI annual report title or template tables found" + (f": {title}" if title else "")
-    return Metadata(title, agency, year, published, template, is_report, reason)
+    return Metadata(title, agency, year, published, template, is_report, reason, find_source_url(doc.text, url))

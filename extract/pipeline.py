@@ -6,15 +6,14 @@ from collections.abc import Mapping
 from importlib import import_module
 
 from extract.checks import evaluate
+from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
 from extract.meta import find_metadata
+from extract.narrative import read_statements, resolve, text_checks
+from extract.older import decide_template, read_older
 from extract.report import ExtractError, ImageOnly, NotAReport, Report, Unreadable
 from extract.scan import OcrLimits, ScanReading
-
-# Bumped whenever extraction output may change; stored on every archived version so
-# `ogi reextract` knows what produced which figures.
-EXTRACTOR_VERSION = "0.1.0"
 
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
 MAX_BYTES = 50 * 1024 * 1024
@@ -120,7 +119,7 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
-        raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     figures = find_figures(doc.blocks)
     given = None
     if reading is None and "applications" not in figures and _may_be_report(doc, figures, url):
@@ -138,20 +137,30 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
         if scan_only and len(doc.text) < 40:
             raise ImageOnly("image-only PDF: OCR found no text")
         raise NotAReport(f"scanned document, by its OCR text: {meta.reason}" if scan_only else meta.reason)
+    # Figures the sentences state: checked against the tables, and the figures of pre-2019 reports.
+    statements = read_statements(doc.text, meta.year)
+    template = decide_template(meta.template, meta.year, figures, doc.text)
+    older = read_older(doc, statements) if template == "pre2019" else None
+    if older is not None:
+        figures = older.figures
     if scan_only and not figures:
         # A scan whose figures OCR could not read stays a failure to retry (`ogi reextract`
         # with a better engine), not a report version without figures.
         raise ImageOnly("image-only PDF: OCR read no figure of the template")
+    from_text = frozenset(older.from_text) if older is not None else frozenset()
+    checks = evaluate(figures, template) + text_checks(resolve(statements, strict=True), figures, from_text)
     return Report(
         title=meta.title,
         agency=meta.agency,
         year=meta.year,
         published=meta.published,
-        source_url=url or None,
+        source_url=meta.source_url,
         format=doc.format,
-        template=meta.template,
+        template=template,
         figures=figures,
-        checks=evaluate(figures),
+        checks=checks,
+        evidence=older.evidence if older is not None else {},
+        consistency=summarize(checks, figures),
         ocr=reading.info if reading is not None else None,
         text=doc.text,
     )
@@ -210,4 +219,4 @@ def _cell_text(doc: Document) -> str:
     return " ".join(c.text for b in doc.blocks for row in b.rows for c in row if c.text)
 
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]
+__all__ = ["MAX_BYTES", "extract_report", "read_document", "sniff_format", "Unreadable"]

@@ -53,9 +53,13 @@ class Report:
     published: str | None  # YYYY-MM-DD
     source_url: str | None
     format: str  # html | txt | pdf | docx | doc | wps | xls | xlsx
-    template: str  # "2021" | "2019" | "unknown"
+    template: str  # "2021" | "2019" | "pre2019" | "unknown"
     figures: Figures = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    # "table.row.col" -> the sentence or 统计表 row a figure not read from a template table came from.
+    evidence: dict[str, str] = field(default_factory=dict)
+    # Per table: which identities and text checks were evaluated and hold (extract/consistency.py).
+    consistency: dict = field(default_factory=dict)
     # null, or {"engine": "<name version>", "pages": n, ...} when figures were read by OCR
     # (extract/scan.py): researchers weigh such figures accordingly.
     ocr: dict | None = None

@@ -455,19 +455,16 @@ def _assemble(pages: list[_ScanPage], fmt: str) -> tuple[Document, list[Block]]:
 # Which figures to trust
 # --------------------------------------------------------------------------------------------
 
-def check_terms(rule: str) -> list[tuple[str, str, str]]:
-    """The figures one check of `extract.checks` adds up (table, row, column)."""
-    from extract.checks import APPLICANT_KEYS, OUTCOME_ROWS
+def check_terms(rule: str, figures: dict | None = None) -> list[tuple[str, str, str]]:
+    """The figures one check adds up (table, row, column), from `extract.checks.identities`
+    (the same identities `evaluate` checks and the solver splits by)."""
+    from extract.checks import identities
 
-    parts = rule.split(".")
-    if parts[:2] == ["applications", "balance"]:
-        return [("applications", r, parts[2]) for r in ("new_received", "carried_over", "total_processed", "carried_forward")]
-    if parts[:2] == ["applications", "total_processed"]:
-        return [("applications", r, parts[2]) for r in (*OUTCOME_ROWS, "total_processed")]
-    if parts[:2] == ["applications", "row_total"]:
-        return [("applications", parts[2], c) for c in APPLICANT_KEYS]
-    if parts[0] == "review_litigation" and len(parts) == 3:
-        return [("review_litigation", parts[1], c) for c in ("upheld", "corrected", "other", "pending", "total")]
+    table = rule.split(".", 1)[0]
+    rows = (figures or {}).get(table, {})
+    for name, left, right in identities(table, None, rows):
+        if name == rule:
+            return [(table, row, col) for row, col in (*left, *right)]
     return []
 
 
@@ -486,7 +483,7 @@ def trusted_figures(figures: dict, masked: dict, checks, given: dict | None = No
     proven: set[tuple[str, str, str]] = set()
     for check in checks:
         if check.ok:
-            proven.update(check_terms(check.rule))
+            proven.update(check_terms(check.rule, figures))
     kept: dict = {}
     counts = {"kept": 0, "dropped": 0, "proven": 0}
     for table, rows in figures.items():

@@ -12,6 +12,7 @@ import os
 import pkgutil
 import sys
 
+from archive.errors import ArchiveError
 from ogi import commands
 from ogi.errors import OgiError
 
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except OgiError as exc:
         print(f"ogi {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ArchiveError as exc:  # busy past the timeout, disk full, a damaged or newer archive
+        print(f"ogi {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"ogi {args.command}: interrupted", file=sys.stderr)
         return 130

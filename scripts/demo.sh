@@ -34,8 +34,8 @@ echo "demo: serving demo/site at $url (loopback only)"
 sources=$(mktemp --suffix=.csv)
 trap 'cleanup; rm -f "$sources"' EXIT
 cat >"$sources" <<CSV
-id,agency,region,level,start_url,cms,found_at,notes
-demo-luohe,漯河市人民政府,河南省/漯河市,prefecture,$url,plain,demo/site,the bundled demo portal (TRS- and Hanweb-style columns)
+id,agency,region,division_code,level,kind,start_url,cms,found_at,notes
+demo-luohe,漯河市人民政府,河南省/漯河市,411100,prefecture,home,$url,plain,demo/site,the bundled demo portal (TRS- and Hanweb-style columns)
 CSV
 
 # Our own server on loopback: no need for the politeness delays a real portal gets.

@@ -8,7 +8,7 @@ from extract.report import Check, Report
 def make_report(agency="漯河市商务局", year=2022, *, text=None, **cells) -> Report:
     """A 2021-template report with every cell 0 except `cells` (`row__col=value`)."""
     figures: dict = {}
-    for c in labels.CELLS:
+    for c in labels.cells(tmpl="2021"):
         figures.setdefault(c.table, {}).setdefault(c.row, {})[c.col] = 0
     for name, value in cells.items():
         row, col = name.split("__")

@@ -5,8 +5,11 @@ import sqlite3
 
 import pytest
 
-from archive import Archive, labels, schema
+import extract
+
+from archive import Archive, blobs, labels, schema
 from archive.content import content_sha256
+from archive.errors import ArchiveError
 from extract import ImageOnly, NotAReport
 from report_factory import make_report
 
@@ -43,9 +46,12 @@ def test_first_store_creates_document_version_figures_checks_and_event(db):
     version = next(db.db.query("SELECT * FROM versions"))
     assert version["content_sha256"] == content_sha256(report.text, report.figures)
     assert version["published"] == "2023-01-31" and version["template"] == "2021"
-    assert version["extractor_version"] and version["origin"] == "fetch"
+    reading = next(db.db.query("SELECT * FROM readings"))
+    assert reading["version_id"] == version["id"] and reading["origin"] == "fetch"
+    assert version["extractor_version"] == reading["extractor_version"] == extract.extractor_version()
+    assert next(db.db.query("SELECT * FROM extractors"))["version"] == reading["extractor_version"]
     assert db.raw(version["raw_sha256"]) == page(1)
-    assert count(db, "figures", "version_id = ?", [version["id"]]) == len(labels.CELLS)
+    assert count(db, "figures", "version_id = ?", [version["id"]]) == len(labels.cells(tmpl="2021"))
     assert db.db.execute("SELECT value FROM figures WHERE row_key='new_received' AND col_key='total'").fetchone()[0] == 4
     assert count(db, "checks") == 1
     assert [e["kind"] for e in db.db.query("SELECT kind FROM events")] == ["new"]
@@ -68,7 +74,7 @@ def test_chrome_noise_never_creates_a_version(db):
 def test_a_corrected_figure_always_creates_a_version(db):
     db.store(URL, page(1), report=make_report(new_received__total=4), fetched_at="2024-03-01T00:00:00Z")
     corrected = make_report(new_received__total=5)
-    assert db.store(URL, page(1), report=corrected, fetched_at="2024-04-01T00:00:00Z") == "changed"
+    assert db.store(URL, page(2), report=corrected, fetched_at="2024-04-01T00:00:00Z") == "changed"
     v1, v2 = db.db.query("SELECT * FROM versions ORDER BY id")
     # The old reading is untouched; the latest state points at the correction.
     assert db.db.execute("SELECT value FROM figures WHERE version_id=? AND row_key='new_received' AND col_key='total'",
@@ -81,7 +87,7 @@ def test_a_corrected_figure_always_creates_a_version(db):
     event = next(db.db.query("SELECT * FROM events WHERE kind='changed'"))
     assert event["version_id"] == v2["id"] and "applications.new_received.total 4→5" in event["detail"]
     # A correction back to the first figure is a change too (A -> B -> A).
-    assert db.store(URL, page(1), report=make_report(new_received__total=4), fetched_at="2024-05-01T00:00:00Z") == "changed"
+    assert db.store(URL, page(3), report=make_report(new_received__total=4), fetched_at="2024-05-01T00:00:00Z") == "changed"
     assert count(db, "versions") == 3
 
 
@@ -228,7 +234,7 @@ def test_full_text_search_finds_chinese_substrings(db):
     assert [h["agency"] for h in db.search("财政预算执行")] == ["某市财政局"]
     assert db.search("不存在的内容") == [] and db.search("  ") == []
     # The index itself is queryable with plain SQL (Datasette's search box uses it).
-    assert db.db.execute("SELECT COUNT(*) FROM version_texts_fts WHERE version_texts_fts MATCH '\"推进行政\"'").fetchone()[0] == 1
+    assert db.db.execute("SELECT COUNT(*) FROM reading_texts_fts WHERE reading_texts_fts MATCH '\"推进行政\"'").fetchone()[0] == 1
 
 
 def test_wide_views_have_one_readable_column_per_cell(db):
@@ -274,7 +280,7 @@ def test_schema_is_versioned_and_reopening_is_idempotent(tmp_path):
     assert archive.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert archive.db.journal_mode == "wal"
     assert [m.name for m in schema.migrations.applied(archive.db)] == ["m001_initial", "m002_wide_rows",
-                                                                      "m003_source_health"]
+                                                                      "m003_source_health", "m004_readings"]
     archive.close()
     assert sqlite3.connect(path).execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == first
     conn = sqlite3.connect(path)
@@ -333,7 +339,7 @@ def test_disk_full_raises_and_keeps_the_archive_intact(tmp_path):
     archive.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up
     import os
     huge = os.urandom(2_000_000)  # incompressible: needs far more than two pages
-    with pytest.raises(sqlite3.OperationalError, match="full"):
+    with pytest.raises(ArchiveError, match="full"):
         archive.store(URL, huge, report=make_report(new_received__total=5))
     archive.close()
     reopened = Archive(path)
@@ -343,29 +349,83 @@ def test_disk_full_raises_and_keeps_the_archive_intact(tmp_path):
     reopened.close()
 
 
-def test_migration_from_schema_1_backfills_wide_rows(tmp_path):
-    path = tmp_path / "old.db"
-    archive = Archive(path)
-    archive.store(URL, page(1), report=make_report(new_received__total=4, review__upheld=1))
-    archive.store(URL, page(2), report=make_report(new_received__total=6, review__upheld=1))
-    expected = list(archive.db.query("SELECT * FROM wide_applications ORDER BY version_id"))
-    # Turn it back into a schema-1 archive (as written before wide_rows_* existed).
-    with archive.db.atomic():
-        for table in labels.TABLES:
-            archive.db.execute(f"DROP VIEW wide_{table}")
-            archive.db.execute(f"DROP TABLE wide_rows_{table}")
-        archive.db.execute("DROP VIEW all_checks")
-        archive.db.execute("DROP VIEW cross_year_checks")
-        archive.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_wide_rows'")
-    archive.db.execute("PRAGMA user_version = 1")
-    archive.close()
+def _old_archive(path, *, stop_before: str):
+    """An archive as an older ogi wrote it: schema up to `stop_before`, where every extractor's
+    reading of a capture was a `versions` row (origin 'reextract' rows point at their capture)."""
+    import sqlite_utils
+    import zstandard
 
+    db = sqlite_utils.Database(path)
+    schema.migrations.apply(db, stop_before=stop_before)
+    db.execute(f"PRAGMA user_version = {int(stop_before[1:4]) - 1}")
+    cells = {key: db["cells"].insert({"table_name": "applications", "row_key": key, "col_key": "total"}).last_pk
+             for key in ("new_received", "total_processed")}
+    for n in (1, 2):
+        raw = page(n)
+        db["raw_blobs"].insert({"sha256": blobs.sha256(raw), "size": len(raw), "compressed_size": 0,
+                                "codec": "zstd", "content": zstandard.compress(raw), "stored_at": "2024-03-01T00:00:00Z"})
+    db["documents"].insert({"id": 1, "url": URL, "agency": "漯河市商务局", "year": 2022, "first_seen": "2024-03-01T00:00:00Z",
+                            "last_seen": "2024-04-01T00:00:00Z", "latest_version_id": 3})
+    rows = [  # id, origin, reextract_of, raw page, fetched_at, extractor, new_received.total
+        (1, "fetch", None, 1, "2024-03-01T00:00:00Z", "0.1.0", 4),
+        (2, "fetch", None, 2, "2024-04-01T00:00:00Z", "0.1.0", 6),
+        (3, "reextract", 2, 2, "2024-04-01T00:00:00Z", "0.1.1", 7),
+    ]
+    for vid, origin, of, n, at, ev, value in rows:
+        db["versions"].insert({"id": vid, "document_id": 1, "fetched_at": at, "title": "t", "agency": "漯河市商务局",
+                               "year": 2022, "template": "2021", "format": "html", "extractor_version": ev,
+                               "content_sha256": f"c{vid}", "raw_sha256": blobs.sha256(page(n)), "origin": origin,
+                               "reextract_of": of, "recorded_at": at})
+        db["version_texts"].insert({"version_id": vid, "title": "t", "text": f"受理申请{value}件，全面推进公开"})
+        db["figure_values"].insert_all([{"version_id": vid, "cell_id": cells["new_received"], "value": value},
+                                        {"version_id": vid, "cell_id": cells["total_processed"], "value": 1}])
+        db["checks"].insert({"version_id": vid, "rule": "applications.balance.total", "ok": 1, "detail": "x"})
+        if stop_before != "m002_wide_rows":  # written with each version since m002
+            db["wide_rows_applications"].insert({"version_id": vid, "new_received__total": value,
+                                                 "total_processed__total": 1})
+    db["figure_changes"].insert({"version_id": 2, "previous_version_id": 1, "table_name": "applications",
+                                 "row_key": "new_received", "col_key": "total", "old_value": 4, "new_value": 6})
+    db["events"].insert_all([{"at": "2024-03-01T00:00:00Z", "kind": "new", "document_id": 1, "url": URL, "version_id": 1},
+                             {"at": "2024-04-01T00:00:00Z", "kind": "changed", "document_id": 1, "url": URL,
+                              "version_id": 2, "previous_version_id": 1}])
+    db["reextractions"].insert({"at": "2024-04-02T00:00:00Z", "extractor_version": "0.1.1", "version_id": 2,
+                                "result": "changed", "new_version_id": 3})
+    db.close()
+
+
+@pytest.mark.parametrize("stop_before", ["m002_wide_rows", "m004_readings"])
+def test_migration_turns_old_rereadings_into_readings_of_one_version(tmp_path, stop_before):
+    path = tmp_path / "old.db"
+    _old_archive(path, stop_before=stop_before)
     upgraded = Archive(path)
-    assert upgraded.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-    assert list(upgraded.db.query("SELECT * FROM wide_applications ORDER BY version_id")) == expected
-    assert [r["new_received__total"] for r in expected] == [4, 6]
-    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        upgraded.db.execute("UPDATE wide_rows_applications SET new_received__total = 0")
+    db = upgraded.db
+    assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # Versions are the agency's two captures; the newer extractor's reading is a reading of the second.
+    assert [r["id"] for r in db.query("SELECT id FROM versions ORDER BY id")] == [1, 2]
+    assert [(r["id"], r["version_id"], r["origin"], r["extractor_version"]) for r in
+            db.query("SELECT * FROM readings ORDER BY id")] == [
+        (1, 1, "fetch", "0.1.0"), (2, 2, "fetch", "0.1.0"), (3, 2, "reextract", "0.1.1")]
+    doc = next(db.query("SELECT * FROM documents"))
+    assert (doc["latest_version_id"], doc["latest_reading_id"]) == (2, 3)
+    # Researchers' views show the newest reading of each version.
+    value = "SELECT value FROM {} WHERE row_key = 'new_received'"
+    assert db.execute(value.format("latest_figures")).fetchone()[0] == 7
+    assert [r[0] for r in db.execute(value.format("figures") + " ORDER BY version_id")] == [4, 7]
+    assert [(r["version_id"], r["new_received__total"]) for r in
+            db.query("SELECT * FROM wide_applications ORDER BY version_id")] == [(1, 4), (2, 7)]
+    assert count(upgraded, "checks") == 2 and count(upgraded, "reading_checks") == 3
+    change = next(db.query("SELECT * FROM figure_changes"))
+    assert (change["reading_id"], change["previous_reading_id"], change["version_id"],
+            change["previous_version_id"]) == (2, 1, 2, 1)
+    assert next(db.query("SELECT new_reading_id FROM reextractions"))["new_reading_id"] == 3
+    assert [h["reading_id"] for h in upgraded.search("受理申请7件")] == [3]
+    for sql in ("UPDATE readings SET title = 'x'", "DELETE FROM versions",
+                "INSERT OR REPLACE INTO readings (id, version_id, extractor_version, read_at, origin, content_sha256)"
+                " VALUES (3, 2, 'forged', 'x', 'x', 'x')"):
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            db.execute(sql)
     upgraded.close()
 
 

@@ -47,3 +47,29 @@ def test_total_processed_sums_the_21_outcome_rows():
     checks = {c.rule: c for c in evaluate({"applications": apps})}
     assert checks["applications.total_processed.natural_person"].ok
     assert not checks["applications.total_processed.total"].ok
+
+
+def test_2019_total_processed_sums_the_single_other_processing_row():
+    from extract.checks import OUTCOME_ROWS, OUTCOME_ROWS_2019
+    assert len(OUTCOME_ROWS_2019) == 19 and "other_processing" in OUTCOME_ROWS_2019
+    assert not {"other_no_correction", "other_unpaid_fee", "other_other"} & set(OUTCOME_ROWS_2019)
+    apps = {key: row(0, 0, 0, 0, 0, 0, 0) for key in OUTCOME_ROWS_2019}
+    apps["granted"] = row(2, 0, 0, 0, 0, 0, 2)
+    apps["other_processing"] = row(1, 0, 0, 0, 0, 0, 1)
+    apps["total_processed"] = row(3, 0, 0, 0, 0, 0, 3)
+    for template in ("2019", None):  # told, or seen from the rows printed
+        checks = {c.rule: c for c in evaluate({"applications": apps}, template)}
+        assert checks["applications.total_processed.total"].ok
+        assert checks["applications.total_processed.total"].detail == "sum of 19 outcome rows = 3, 总计 = 3"
+    # the 2021 rule on the same figures: the three 2021 rows are missing, so it is not evaluated
+    checks = {c.rule for c in evaluate({"applications": apps}, "2021")}
+    assert "applications.total_processed.total" not in checks
+    assert len(OUTCOME_ROWS) == 21
+
+
+def test_2019_blank_totals_are_the_agencys_error_recorded_not_repaired():
+    # a 2019 report printing its 总计 column blank (= 0): the row totals fail, nothing is filled in
+    figures = {"applications": {"new_received": row(4, 1, 0, 0, 0, 0, 0)}}
+    checks = {c.rule: c for c in evaluate(figures, "2019")}
+    assert not checks["applications.row_total.new_received"].ok
+    assert figures["applications"]["new_received"]["total"] == 0

@@ -4,7 +4,7 @@ from extract.document import Block, Cell
 from extract.figures import find_figures, norm_label
 from extract.template import ROWS
 
-APP_ROWS = [r for r in ROWS if r.table == "applications"]
+APP_ROWS = [r for r in ROWS if r.table == "applications" and "2021" in r.templates]
 COLS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
         "legal_service_org", "other_org", "total"]
 TITLE = "<title>某某市某某局2023年政府信息公开工作年度报告_某某市人民政府</title>"
@@ -113,14 +113,17 @@ def test_review_table_three_level_header_and_per_group_layout():
     assert rl["litigation_after_review"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 2, "total": 2}
 
 
-def test_active_table_2019_columns_are_never_guessed():
+def test_active_table_2019_every_cell_under_its_own_key():
     t2019 = ("<table><tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
              "<tr><td>规章</td><td>1</td><td>1</td><td>9</td></tr>"
              "<tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>"
              "<tr><td>行政许可</td><td>12</td><td>-1</td><td>3,456</td></tr>"
              "<tr><td>行政事业性收费</td><td>2</td><td>0</td></tr></table>")
     report = extract_report(html_doc(t2019, table3_html()))
-    assert report.figures["active"] == {"licensing": {"decisions": 3456}}
+    assert report.figures["active"] == {
+        "regulations": {"made": 1, "published_new": 1, "published_total": 9},
+        "licensing": {"items_previous": 12, "items_change": -1, "decisions": 3456},
+        "fees": {"items_previous": 2, "items_change": 0}}
 
 
 def test_template_detection():
@@ -129,7 +132,9 @@ def test_template_detection():
     assert detect_template("信息内容 本年新制作数量 本年新公开数量 对外公开总数量", {}, None) == "2019"
     assert detect_template("", {"applications": {}}, 2020) == "2019"
     assert detect_template("", {"applications": {}}, 2022) == "2021"
-    assert detect_template("二〇一五年政府信息公开工作年度报告", {}, 2015) == "unknown"
+    assert detect_template("二〇一五年政府信息公开工作年度报告", {}, 2015) == "pre2019"
+    assert detect_template("政府集中采购", {}, 2017) == "pre2019"
+    assert detect_template("年度报告", {}, None) == "unknown"
 
 
 def test_a_row_that_cannot_be_located_is_left_out():
@@ -159,10 +164,12 @@ def test_group_and_item_joined_in_one_label_cell():
     assert apps["other_other"]["total"] == 2 and apps["total_processed"]["total"] == 6
 
 
-def test_flattened_2019_header_running_into_the_first_row_is_not_guessed():
+def test_flattened_2019_header_running_into_the_first_row_keeps_its_columns():
     stream = ["第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规章", "1", "1", "9",
               "行政规范性文件", "3", "3", "20"]
-    assert find_figures([Block(rows=[[Cell(t) for t in stream]], rows_known=False)]) == {}
+    active = find_figures([Block(rows=[[Cell(t) for t in stream]], rows_known=False)])["active"]
+    assert active["regulations"] == {"made": 1, "published_new": 1, "published_total": 9}
+    assert active["normative_documents"] == {"made": 3, "published_new": 3, "published_total": 20}
     stream[2:5] = ["本年制发件数", "本年废止件数", "现行有效件数"]
     active = find_figures([Block(rows=[[Cell(t) for t in stream]], rows_known=False)])["active"]
     assert active["regulations"] == {"made": 1, "repealed": 1, "in_force": 9}
@@ -192,3 +199,48 @@ def test_text_lines_fill_a_table_the_grids_lack_and_never_override_them():
                         [Cell("行政许可"), Cell("1,234")]])
     active = find_figures([grid, lines])["active"]
     assert active == {"punishment": {"decisions": 5}, "licensing": {"decisions": 1234}}
+
+
+def test_damaged_labels_match_the_template_row_they_are_most_like():
+    """PDF text layers and OCR drop or misread characters of a label; a label no regex takes is
+    matched by similarity to the template's wording, using its numbering and group."""
+    rows = [[Cell("一、本年新收政府信息公开中请数量"), *(Cell(v) for v in "3000003")],
+            [Cell("（三）不予公开"), Cell("1.属于国家秘密"), *(Cell(v) for v in "1000001")],
+            [Cell("2.其他法律行政止公开"), *(Cell(v) for v in "2000002")],
+            [Cell("3.危及三安全一稳定"), *(Cell(v) for v in "0000000")],
+            [Cell("5.属于三类内部事物"), *(Cell(v) for v in "1000001")],
+            [Cell("（四）无法提供"), Cell("1.本机关不拿握相关政府信息"), *(Cell(v) for v in "5000005")],
+            [Cell("2.没有现成信息需要另行制做"), *(Cell(v) for v in "6000006")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    assert {k: v["total"] for k, v in apps.items()} == {
+        "new_received": 3, "denied_state_secret": 1, "denied_prohibited_by_law": 2,
+        "denied_security_stability": 0, "denied_internal_affairs": 1, "unable_not_held": 5,
+        "unable_needs_creation": 6}
+
+
+def test_tolerant_matching_never_takes_prose_or_a_toss_up():
+    rows = [[Cell("全年共办理政务公开事项"), *(Cell(v) for v in "7000007")],
+            [Cell("共收到政府信息公开申请，办结"), *(Cell(v) for v in "7000007")],
+            # as like 7.属于行政执法案卷 as 8.属于行政查询事项, or 5. as 6.: neither
+            [Cell("属于行政案卷事项"), *(Cell(v) for v in "7000007")],
+            [Cell("属于四类事务信息"), *(Cell(v) for v in "7000007")],
+            # a row already read is not read again from a damaged duplicate
+            [Cell("2.重复申请"), *(Cell(v) for v in "1000001")],
+            [Cell("2.重复中请"), *(Cell(v) for v in "9000009")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    assert apps == {"unprocessed_duplicate": dict(zip(COLS, (1, 0, 0, 0, 0, 0, 1)))}
+
+
+def test_run_cells_from_a_reader_are_split_by_the_table():
+    """A reader that sees merged cells (PDF text, OCR) hands them in as Run cells."""
+    from extract.figures import Run
+    rows = [[Cell("申请人情况"), Cell("自然人"), Cell("商业企业"), Cell("科研机构"), Cell("社会公益组织"),
+             Cell("法律服务机构"), Cell("其他"), Cell("总计")],
+            [Cell("一、本年新收政府信息公开申请数量"), Run("110000011")],
+            [Cell("二、上年结转政府信息公开申请数量"), Run("0000000")],
+            [Cell("（七）总计"), *(Cell(v) for v in "11 0 0 0 0 0 11".split())],
+            [Cell("四、结转下年度继续办理"), Run("0000000")]]
+    apps = find_figures([Block(rows=rows)])["applications"]
+    # '110000011' is 1|10|… or 11|0|…; the balance with （七）总计 and 结转 says 11|0
+    assert apps["new_received"] == dict(zip(COLS, (11, 0, 0, 0, 0, 0, 11)))
+    assert apps["carried_forward"] == dict.fromkeys(COLS, 0)

@@ -251,17 +251,15 @@ def test_time_budget_cuts_a_slow_source_without_removing_its_reports(tmp_path):
         delay = 0.5
         slow.delay = {SLOW_COLUMN + "2023/": delay}
         slow.log.clear()
-        started = time.monotonic()
         # Two requests in flight in all: requests waiting inside a host's download slot have
         # passed the budget check and still complete, and with DOWNLOAD_DELAY=0 Scrapy moves a
         # host's whole queue into its slot at once (see crawler/settings.py).
         second = crawl(db, *urls, "-s", "OGI_SOURCE_TIME_BUDGET=1", "-s", "CONCURRENT_REQUESTS=2",
                        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
-        took = time.monotonic() - started
         assert second.returncode == 0, second.stderr[-2000:]  # a budget is not a failure
+        # Far fewer than every report one by one (counted, not timed: the machine may be busy).
         fetched = [p for p, _ in slow.log if p.startswith(SLOW_COLUMN + "2023/")]
         assert 0 < len(fetched) < SLOW_REPORTS / 2
-        assert took < SLOW_REPORTS * delay  # far less than fetching every report one by one
 
         report = health_of(db, 2)
         cut, whole = report[slow.url + SLOW_COLUMN], report[fast.url + COLUMN]

@@ -170,7 +170,7 @@ def test_agency_figures_over_years(client, db_path):
     assert {r["source_url"] for r in rows} == {REPORTS[k]["url"] for k in keys}
     # Without a cell filter: every template cell of every year, in template order.
     everything = client.rows(f"/{DB}/agency_figures_over_years", agency=agency, region="", cell="", _size="max")
-    assert len(everything) == len(labels.CELLS) * len(keys)
+    assert len(everything) == len(labels.cells(tmpl="2021")) * len(keys)
 
 
 def test_figure_by_agency_for_a_region_and_year(client):
@@ -262,7 +262,8 @@ def test_search_text(client, db_path, q):
     rows = client.rows(f"/{DB}/search_text", q=q)
     conn = sqlite3.connect(db_path)
     expected = {vid for (vid,) in conn.execute(
-        "SELECT version_id FROM version_texts WHERE instr(text, ?) OR instr(title, ?)", [q, q])}
+        "SELECT r.version_id FROM reading_texts t JOIN readings r ON r.id = t.reading_id"
+        " WHERE instr(text, ?) OR instr(t.title, ?)", [q, q])}
     latest_ids = {vid for (vid,) in conn.execute("SELECT latest_version_id FROM documents")}
     conn.close()
     assert expected and {r["version_id"] for r in rows} == expected
@@ -367,10 +368,11 @@ def _document_id(db_path, key) -> int:
     return doc
 
 
-def test_layout_rows_are_rectangular():
+@pytest.mark.parametrize("tmpl", ["2021", "2019"])
+def test_layout_rows_are_rectangular(tmpl):
     """Every row of every template grid covers the same number of columns (rowspans counted)."""
     values = {(c.table, c.row, c.col): 1 for c in labels.CELLS}
-    for grid in layout.grids(values):
+    for grid in layout.grids(values, tmpl=tmpl):
         rows = grid.head + grid.body
         widths = []
         carried = [0] * len(rows)  # columns covered by rowspans from rows above
@@ -381,7 +383,7 @@ def test_layout_rows_are_rectangular():
                     carried[j] += c.colspan
         assert len(set(widths)) == 1, (grid.table, widths)
         figure_keys = {c.key for row in grid.body for c in row if c.key}
-        assert figure_keys == {f"{c.table}.{c.row}.{c.col}" for c in labels.cells(grid.table)}
+        assert figure_keys == {f"{c.table}.{c.row}.{c.col}" for c in labels.cells(grid.table, tmpl)}
 
 
 # -- dashboards ----------------------------------------------------------------------------
@@ -499,3 +501,19 @@ def test_an_extracted_real_report_shows_in_its_template_layout(tmp_path):
         assert c.get(f"/-/ogi/raw/{hashlib.sha256(raw).hexdigest()}").content == raw
     finally:
         c.loop.close()
+
+
+def test_layout_follows_the_reports_template():
+    def texts(grid):
+        return [c.text for row in grid.head + grid.body for c in row if c.header]
+
+    values = {("active", "other_services", "decisions"): 7, ("active", "regulations", "published_new"): 2}
+    active_2019 = layout.grids(values, tmpl="2019")[0]
+    active_2021 = layout.grids(values, tmpl="2021")[0]
+    assert "其他对外管理服务事项" in texts(active_2019) and "本年新公开数量" in texts(active_2019)
+    assert "其他对外管理服务事项" not in texts(active_2021) and "本年制发件数" in texts(active_2021)
+    assert layout.extra_cells(values, "2019") == []
+    assert {k for k, _ in layout.extra_cells(values, "2021")} == {
+        "active.other_services.decisions", "active.regulations.published_new"}
+    apps_2019 = layout.grids({}, tmpl="2019")[1]
+    assert "（六）其他处理" in texts(apps_2019) and "3.其他" not in texts(apps_2019)

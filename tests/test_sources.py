@@ -97,7 +97,7 @@ def test_missing_file_is_one_clear_error(tmp_path, capsys):
 def test_several_problems_are_all_reported(tmp_path):
     bad = tmp_path / "sources.csv"
     bad.write_text(
-        ",".join(src.COLUMNS) + "\n"
+        "id,agency,region,level,start_url,cms,found_at,notes\n"
         "a,局,河南,province,http://a.gov.cn/,trs,http://a.gov.cn/,\n"
         "a,局,火星,county,gopher://a.gov.cn/,foo,,\n", encoding="utf-8")
     _, problems = src.check_sources(bad)
@@ -105,6 +105,131 @@ def test_several_problems_are_all_reported(tmp_path):
     assert all(p.line == 3 for p in problems)
     for word in ("duplicate id", "unknown region", "scheme", "unknown cms", "found_at"):
         assert word in messages
+
+
+# -- division codes and kinds --------------------------------------------------------------------
+
+# fixture -> (words the message must contain); each is coded.csv plus one bad line 9
+BAD_CODES = {
+    "code_format.csv": ["division_code", "'41112'", "not 6 digits"],
+    "code_unknown.csv": ["division_code 411199", "not in regions.csv"],
+    "code_prefix.csv": ["division_code 511100", "四川省", "河南省", "province prefix mismatch"],
+    "code_other_division.csv": ["division_code 411122", "临颍县", "舞阳县"],
+    "code_empty.csv": ["division_code is empty", "411121"],
+    "code_national.csv": ["division_code '100000'", "全国"],
+    "dup_code_agency.csv": ["duplicate division_code+agency", "411100", "漯河市商务局", "line 5"],
+    "unknown_kind.csv": ["unknown kind", "portal"],
+}
+
+
+def test_coded_file_carries_division_codes_and_kinds():
+    by_id = {s.id: s for s in src.load_sources(FIXTURES / "coded.csv")}
+    assert len(by_id) == 7
+    assert by_id["henan-luohe-swj"].division_code == "411100" == by_id["henan-luohe-swj"].region_code
+    assert by_id["henan-luohe-swj"].region == "河南省/漯河市"  # short names still normalised
+    assert by_id["henan-jiyuan-gov"].division_code == "419001"
+    assert by_id["cn-mva"].division_code == ""
+    assert {s.id: s.kind for s in by_id.values() if s.kind != "column"} == {
+        "henan-gov": "home", "henan-luohe-gov": "platform", "sichuan-liangshan-gov": "cluster",
+        "henan-jiyuan-gov": "home"}
+
+
+def test_a_file_without_the_new_columns_derives_code_and_kind():
+    by_id = {s.id: s for s in src.load_sources(FIXTURES / "valid.csv")}
+    assert by_id["henan-luohe-swj"].division_code == "411100"
+    assert by_id["sichuan-liangshan-gov"].division_code == "513400"
+    assert by_id["cn-mva"].division_code == ""
+    assert {s.kind for s in by_id.values()} == {"column"}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CODES))
+def test_each_code_problem_is_reported_on_its_line(name, capsys):
+    sources, problems = src.check_sources(FIXTURES / name)
+    assert [p.line for p in problems] == [9], problems
+    for word in BAD_CODES[name]:
+        assert word in problems[0].message
+    assert len(sources) == 7  # the good rows are still read
+    assert main(["sources", "check", "--sources", str(FIXTURES / name)]) == 1
+    assert capsys.readouterr().out.startswith(f"{name}:9: ")
+
+
+def test_header_may_not_repeat_or_invent_columns(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(",".join(src.COLUMNS) + ",kind\n", encoding="utf-8")
+    assert "repeated kind" in src.check_sources(path)[1][0].message
+    path.write_text(",".join(src.COLUMNS) + ",scope\n", encoding="utf-8")
+    assert "unknown scope" in src.check_sources(path)[1][0].message
+
+
+# -- coverage ------------------------------------------------------------------------------------
+
+TINY_REGIONS = [
+    {"code": "410000", "name": "河南省", "level": "province", "parent": ""},
+    {"code": "410400", "name": "平顶山市", "level": "prefecture", "parent": "410000"},
+    {"code": "411100", "name": "漯河市", "level": "prefecture", "parent": "410000"},
+    {"code": "411121", "name": "舞阳县", "level": "county", "parent": "411100"},
+    {"code": "419001", "name": "济源市", "level": "county", "parent": "410000"},
+    {"code": "510000", "name": "四川省", "level": "province", "parent": ""},
+    {"code": "513400", "name": "凉山彝族自治州", "level": "prefecture", "parent": "510000"},
+    {"code": "513300", "name": "甘孜藏族自治州", "level": "prefecture", "parent": "510000"},
+    {"code": "130000", "name": "河北省", "level": "province", "parent": ""},
+    {"code": "133100", "name": "雄安新区", "level": "prefecture", "parent": "130000"},
+]
+
+
+def test_coverage_counts_governments_with_a_row_of_their_own():
+    regions = src.RegionTable(TINY_REGIONS)
+    sources, problems = src.check_sources(FIXTURES / "coded.csv", regions)
+    assert not problems
+    province, prefecture = src.coverage(sources, regions, {"513300": "portal unreachable"})
+    assert (province.covered, province.total) == (1, 3)
+    assert [(g.code, g.path) for g in province.missing] == [("130000", "河北省"), ("510000", "四川省")]
+    # 雄安新区 is filed at prefecture level but is not one of the 333; a department row (漯河市商务局)
+    # does not cover its government, the prefecture's own row does.
+    assert (prefecture.covered, prefecture.total) == (3, 4)
+    assert prefecture.kinds == {"column": 1, "platform": 1, "cluster": 1}
+    assert prefecture.missing == [src.Gap("513300", "四川省/甘孜藏族自治州", "portal unreachable")]
+
+
+def test_coverage_takes_the_best_kind_among_a_governments_rows():
+    regions = src.RegionTable(TINY_REGIONS)
+    sources, _ = src.check_sources(FIXTURES / "coded.csv", regions)
+    home = [s for s in sources if s.id == "henan-gov"][0]
+    column = src.Source(**{**home.__dict__, "id": "henan-gov-nb", "kind": "column"})
+    province = src.coverage(sources + [column], regions, {})[0]
+    assert province.kinds == {"column": 1}
+
+
+def test_coverage_lines_name_the_missing_and_why():
+    regions = src.RegionTable(TINY_REGIONS)
+    sources, _ = src.check_sources(FIXTURES / "coded.csv", regions)
+    lines = src.coverage_lines(sources, regions, {"510000": "no portal found"})
+    assert lines[0] == "provinces 1/3 with their own column or home (home 1)"
+    assert "  missing 510000 四川省: no portal found" in lines
+    assert "  missing 130000 河北省: no source row and no reason recorded" in lines
+    assert "prefecture-level 3/4 with their own column or home (column 1, platform 1, cluster 1)" in lines
+
+
+def test_check_command_prints_coverage(tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    missing.write_text("code,name,why\n513300,甘孜藏族自治州,portal answers nothing\n", encoding="utf-8")
+    assert main(["sources", "check", "--sources", str(FIXTURES / "coded.csv"),
+                 "--missing", str(missing)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("7 sources, 2 of 31 provinces covered")
+    assert "kinds: column 3, platform 1, cluster 1, home 2" in out[0]
+    assert out[1].startswith("provinces 1/31 with their own column or home")
+    prefecture = [line for line in out if line.startswith("prefecture-level")]
+    assert prefecture == ["prefecture-level 3/333 with their own column or home "
+                          "(column 1, platform 1, cluster 1)"]
+    assert "  missing 513300 四川省/甘孜藏族自治州: portal answers nothing" in out
+
+
+def test_regions_have_333_prefecture_level_divisions(regions):
+    prefectures = regions.divisions("prefecture")
+    assert len(prefectures) == 333
+    assert "雄安新区" not in {row["name"] for row in prefectures}
+    assert regions.path("411121") == "河南省/漯河市/舞阳县"
 
 
 # -- --only --------------------------------------------------------------------------------------
@@ -129,7 +254,7 @@ def test_only_matches_region_prefix_or_agency(only, expected):
 def test_list_command(capsys):
     assert main(["sources", "list", "--sources", str(FIXTURES / "valid.csv"), "--only", "河南/漯河"]) == 0
     assert capsys.readouterr().out.split("\t") == [
-        "henan-luohe-swj", "department", "河南省/漯河市", "漯河市商务局",
+        "henan-luohe-swj", "department", "column", "411100", "河南省/漯河市", "漯河市商务局",
         "http://swj.luohe.gov.cn/zfxxgk/zfxxgknb/\n"]
     assert main(["sources", "list", "--sources", str(FIXTURES / "valid.csv"), "--only", "火星"]) == 1
     assert "no source matches" in capsys.readouterr().err
@@ -187,7 +312,24 @@ def real() -> list[src.Source]:
 
 def test_real_sources_pass_validation(capsys):
     assert main(["sources", "check"]) == 0
-    assert "31 of 31 provinces covered" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "31 of 31 provinces covered" in out
+    assert "\nprovinces 31/31 with their own column or home" in out
+    covered = int(re.search(r"\nprefecture-level (\d+)/333 ", out).group(1))
+    assert covered >= 300
+
+
+def test_real_sources_carry_valid_codes_and_kinds(real, regions):
+    for s in real:
+        assert (s.division_code == "") == (s.level == "national"), s.id
+        if s.division_code:
+            assert s.division_code in regions.by_code and s.division_code[:2] == s.region_code[:2]
+    assert {s.kind for s in real} >= {"column", "home"}
+
+
+def test_real_missing_reasons_name_real_divisions(regions):
+    for code, why in src.load_missing().items():
+        assert code in regions.by_code and why, code
 
 
 def test_real_sources_are_many_and_span_every_province(real, regions):

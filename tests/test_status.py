@@ -169,3 +169,16 @@ def test_a_failed_listing_is_said_once(db, capsys):
     lines = source_lines(status(db, capsys)[1])
     assert lines[0].count("took too long") == 1 and "incomplete: listing" in lines[0]
     assert "incomplete: time budget of 1800s reached; error: dead link" in lines[1]
+
+
+def test_reports_read_by_an_older_extractor_are_counted(db, capsys):
+    from report_factory import make_report
+
+    add_run(db, [health_row(0, "src-a")])
+    with Archive(db) as archive:
+        for n in range(3):
+            archive.store(f"http://a.gov.cn/{n}.html", f"<p>{n}</p>".encode(), report=make_report(year=2020 + n),
+                          extractor_version="0.0.0-old" if n else None)
+    code, out, _ = status(db, capsys)
+    assert code == 0  # not a problem of the crawl: the nightly re-reading catches up
+    assert "readings: 2 report(s) latest version read by an older extractor" in out

@@ -96,6 +96,8 @@ def run(args) -> int:
         process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
+        if not distributed.enabled(settings):
+            _reread(db_path, settings)
     run_ext = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
     summary = run_ext.summary if run_ext else None
     if summary is None:
@@ -135,10 +137,28 @@ def _write(args, settings) -> int:
                   f"{distributed.redacted(settings.get('REDIS_URL'))}: start workers with "
                   f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
             summary = writer.serve()
+        if summary is not None:
+            _reread(db_path, settings)
     if summary is None:
         raise OgiError(f"no worker joined run {writer.keys.name}")
     _print(summary, writer.health)
     return exit_status(summary)
+
+
+def _reread(db_path: str, settings) -> None:
+    """The nightly re-reading, under the crawl's lock: latest versions an older extractor read
+    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds."""
+    from archive import Archive, reextract
+
+    budget = settings.getfloat("OGI_REREAD_TIME_BUDGET")
+    if budget <= 0:
+        return
+    with Archive(db_path) as archive:
+        done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+    if done.reextracted or done.remaining:
+        print(f"re-read {done.reextracted} report(s) with extractor {done.extractor_version}: "
+              f"{done.changed} reading(s) changed, {done.failed} failed, {done.remaining} left for "
+              f"the next night", flush=True)
 
 
 def exit_status(summary: dict) -> int:

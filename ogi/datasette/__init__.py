@@ -12,12 +12,14 @@ found by Datasette's plugin template loader.
 """
 from __future__ import annotations
 
+import sqlite3
+
 from datasette import hookimpl
 from markupsafe import Markup
 
 from ogi.datasette import pages
 
-_VERSION_COLUMNS = ("reextract_of",)
+_VERSION_COLUMNS: tuple[str, ...] = ()
 
 
 def _is_version_column(column: str, table: str | None) -> bool:
@@ -32,6 +34,18 @@ def _is_query_link(value, datasette, database: str) -> bool:
         return False
     queries = (datasette.metadata("queries", database=database) or {})
     return value.split("?", 1)[0] in queries
+
+
+# The largest string or blob a query on a read connection may build or read (SQLite's
+# SQLITE_LIMIT_LENGTH): any report's text fits; a query building a huge value gets "string or
+# blob too big" instead of the server's memory. Archived originals are read in chunks, which
+# this limit does not apply to (pages.raw_download).
+MAX_VALUE_BYTES = 2 * 1024 * 1024
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
 
 @hookimpl

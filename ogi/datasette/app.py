@@ -11,10 +11,13 @@ from ogi.datasette import metadata as metadata_module
 
 # - sql_time_limit_ms: longer than Datasette's 1 s, because the cross-year check and the
 #   dashboard's aggregates over ~10,000 reports take up to about a second.
-# - max_returned_rows: one agency's full set of figures over five years is ~1,000 rows.
+# - max_returned_rows: the row cap of one query's answer: one agency's full set of figures over
+#   five years (~1,000 rows). With SQLITE_LIMIT_LENGTH on every read connection (see
+#   `ogi.datasette.prepare_connection`) it bounds what one anonymous query can make the server
+#   hold: 1,000 rows of at most 2 MB each, instead of e.g. a 9 GB `zeroblob(300000000)`.
 # - suggest_facets off: on the wide views (~200 columns) Datasette would try every column as a
 #   facet on each page load, which takes seconds on a large archive and suggests nothing useful.
-DEFAULT_SETTINGS = {"sql_time_limit_ms": 3000, "max_returned_rows": 5000,
+DEFAULT_SETTINGS = {"sql_time_limit_ms": 3000, "max_returned_rows": 1000,
                     "facet_time_limit_ms": 500, "suggest_facets": False}
 
 

@@ -20,6 +20,10 @@ _SVG = {"embedOptions": {"renderer": "svg", "actions": {"export": True, "source"
 
 _COUNT_AXIS = {"tickMinStep": 1}
 
+# One colour per template in every chart that spans them.
+_TEMPLATE_COLOR = {"field": "template", "type": "nominal", "title": "模板 template",
+                   "scale": {"domain": ["pre2019", "2019", "2021", "unknown"]}}
+
 
 def _region(col: str = "region") -> str:
     return f"[[ AND ({col} = :region OR {col} LIKE :region || '/%') ]]"
@@ -64,16 +68,27 @@ def config(db: str, base: str = "/") -> dict:
 
     # Each figure query starts from the few cells it needs and probes every report's value by
     # primary key (CROSS JOIN fixes that order), instead of scanning all figures.
+    # Every template counts (pre-2019 reports state 收到申请 as new_received.total too); the bars
+    # are split by template so a break in 2019 or 2021 is visibly a change of form.
     applications_sql = f"""
-SELECT d.year, SUM(fv.value) AS applications, COUNT(*) AS reports,
+SELECT d.year, r.template, SUM(fv.value) AS applications, COUNT(*) AS reports,
        {_link(prefix, "figure_by_agency", {"cell": "new_received__total"},
               {"year": "d.year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
+JOIN readings r ON r.id = d.latest_reading_id
 WHERE c.table_name = 'applications' AND c.row_key = 'new_received' AND c.col_key = 'total'
   AND d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
-GROUP BY d.year ORDER BY d.year"""
+GROUP BY d.year, r.template ORDER BY d.year, r.template"""
+
+    templates_sql = f"""
+SELECT d.year, r.template, COUNT(*) AS reports,
+       {_link(prefix, "agency_reports_by_year", {},
+              {"year": "d.year", "template": "r.template", **filters_link})} AS link
+FROM documents d JOIN readings r ON r.id = d.latest_reading_id
+WHERE d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
+GROUP BY d.year, r.template ORDER BY d.year, r.template"""
 
     outcomes_sql = f"""
 WITH {_outcome_cte()}
@@ -83,7 +98,7 @@ SELECT d.year, o.label AS outcome, o.position, SUM(fv.value) AS requests,
 FROM outcome o
 CROSS JOIN cells c ON c.table_name = 'applications' AND c.row_key = o.row_key AND c.col_key = 'total'
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE d.year IS NOT NULL {_region("d.region")} {_agency("d.agency")}
 GROUP BY d.year, o.grp ORDER BY d.year, o.position"""
 
@@ -94,7 +109,7 @@ SELECT c.row_key, replace(c.row_label, {_denial_heading()}, '') AS reason,
               {"cell": "c.row_key || '__total'", "year": ":year", **filters_link})} AS link
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 WHERE c.table_name = 'applications' AND c.col_key = 'total' AND c.row_key LIKE 'denied%'
   {_year("d.year")} {_region("d.region")} {_agency("d.agency")}
 GROUP BY c.row_key, reason ORDER BY refused DESC"""
@@ -120,6 +135,7 @@ GROUP BY rule_family ORDER BY reports DESC"""
                 ["reports", "agencies", "links"],
                 ["applications", "applications", "outcomes"],
                 ["denials", "denials", "checks"],
+                ["templates", "templates", "templates"],
             ],
             "filters": {
                 "region": {"name": "地区 region (prefix)", "type": "select", "db": db,
@@ -155,6 +171,8 @@ GROUP BY rule_family ORDER BY reports DESC"""
                             ("failed_checks", "勾稽不符 failing checks"),
                             ("denial_reasons_ranking", "不予公开理由 refusal reasons"),
                             ("search_text", "全文检索 full-text search"),
+                            ("agency_reports_by_year", "某机关历年报告 one agency, 2008 →"),
+                            ("headline_figures_by_template", "历年主要数据 headline figures by template"),
                         )),
                 },
                 "applications": {
@@ -167,12 +185,30 @@ GROUP BY rule_family ORDER BY reports DESC"""
                             "x": {"field": "year", "type": "ordinal", "title": "报告年度 year"},
                             "y": {"field": "applications", "type": "quantitative",
                                   "title": "申请数 requests", "axis": _COUNT_AXIS},
+                            "color": _TEMPLATE_COLOR,
                             "href": {"field": "link"},
                             "tooltip": [
                                 {"field": "year", "title": "year"},
+                                {"field": "template", "title": "template"},
                                 {"field": "applications", "title": "requests"},
                                 {"field": "reports", "title": "reports"},
                             ],
+                        },
+                    },
+                },
+                "templates": {
+                    "title": "报告模板 reports per year, by template (pre2019 / 2019 / 2021)",
+                    "db": db, "library": "vega-lite", "query": templates_sql,
+                    "display": {
+                        "usermeta": _SVG,
+                        "mark": {"type": "bar", "tooltip": True, "cursor": "pointer"},
+                        "encoding": {
+                            "x": {"field": "year", "type": "ordinal", "title": "报告年度 year"},
+                            "y": {"field": "reports", "type": "quantitative", "title": "reports",
+                                  "axis": _COUNT_AXIS},
+                            "color": _TEMPLATE_COLOR,
+                            "href": {"field": "link"},
+                            "tooltip": [{"field": "year"}, {"field": "template"}, {"field": "reports"}],
                         },
                     },
                 },

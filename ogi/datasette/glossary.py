@@ -6,6 +6,8 @@ template rows and columns, and what each table and bookkeeping column of the arc
 """
 from __future__ import annotations
 
+from extract.older import EXTRA_KEYS
+
 # Template rows, in English (keys as in SPEC.md / extract.template).
 ROWS_EN: dict[str, str] = {
     "regulations": "rules (规章)",
@@ -42,19 +44,31 @@ ROWS_EN: dict[str, str] = {
     "review": "administrative review (行政复议)",
     "litigation_direct": "litigation without prior review",
     "litigation_after_review": "litigation after review",
+    # 2019 template only
+    "other_services": "other external management services (2019 template)",
+    "procurement": "government centralised procurement (2019 template)",
+    "other_processing": "outcome: other handling, one row (2019 template)",
 }
+
+# Rows whose key alone is ambiguous across tables (applications.fees is not active.fees): the
+# pre-2019 reports' headline figures (extract.older.EXTRA_KEYS).
+ROWS_EN_BY_TABLE: dict[tuple[str, str], str] = {
+    tuple(key.split(".")[:2]): english for key, (_, english) in EXTRA_KEYS.items()}
 
 COLUMNS_EN: dict[str, dict[str, str]] = {
     "active": {
         "made": "made this year", "repealed": "repealed this year", "in_force": "currently in force",
         "decisions": "decisions this year", "amount": "amount collected this year (10,000 yuan)",
+        "published_new": "newly published this year (2019)", "published_total": "published in total (2019)",
+        "items_previous": "items last year (2019)", "items_change": "change this year (2019)",
+        "items": "procurement items (2019)", "total": "total (pre-2019 reports)",
     },
     "applications": {
         "natural_person": "natural persons", "commercial_enterprise": "commercial enterprises",
         "research_institution": "research institutions",
         "social_welfare_org": "public-welfare organisations",
         "legal_service_org": "legal service organisations", "other_org": "other organisations",
-        "total": "total",
+        "total": "total", "amount": "amount (10,000 yuan)",
     },
     "review_litigation": {
         "upheld": "decision upheld", "corrected": "decision corrected", "other": "other result",
@@ -85,27 +99,52 @@ COLUMNS: dict[str, str] = {
                   "empty while it is online — 下架时间",
     "removed_reason": "Why it counts as removed — 下架原因",
     "parent_url": "Listing page where the crawler found the link — 所在栏目页",
-    "latest_version_id": "The document's current reading (versions.id) — 最新版本",
+    "latest_version_id": "The document's latest version (versions.id) — 最新版本",
+    "latest_reading_id": "That version's newest reading (readings.id) — 最新读取",
+    "division_code": "GB/T 2260 administrative division code of the agency's region (6 digits; "
+                     "province = first 2 + '0000') — 行政区划代码",
+    "reading_id": "One extractor's reading of a version (readings.id) — 读取编号",
+    "previous_reading_id": "The reading this one is compared with — 上一读取",
+    "read_at": "When the extractor read it (UTC) — 读取时间",
+    "n_figures": "How many cells the reading found (0 = no table was read) — 数据单元格数",
+    "no_figures": "1 when no table of the report was read (a scan, an image, a layout the "
+                  "extractor missed) — 未读出表格",
+    "ocr_engine": "OCR engine, when the figures were read from images — 文字识别引擎",
+    "evidence": "Where figures not read from a template table came from (JSON: key → sentence "
+                "or 统计表 row) — 数据出处",
+    "consistency": "Per table: which arithmetic identities and text checks hold (JSON) — 自洽情况",
+    "readings": "How many readings this version has — 读取次数",
+    "components": "What went into an extractor identity (JSON: source digest, library and tool "
+                  "versions) — 组成",
+    "new_reading_id": "The reading a re-extraction created — 新读取",
+    "reports": "Reports found — 报告数",
+    "templates": "Templates of those reports — 模板",
+    "without_figures": "How many of them had no table read — 未读出表格的报告数",
+    "any_removed": "1 if any of them was taken down — 是否有下架",
+    "years": "How many report years are archived — 年度数",
+    "first_year": "Earliest report year archived — 最早年度",
+    "last_year": "Latest report year archived — 最近年度",
     "document_id": "The report (documents.id) — 报告编号",
-    "version_id": "One distinct reading of a report (versions.id); links to the report page "
+    "version_id": "One distinct content of a report as the agency published it (versions.id); links to the report page "
                   "with the figures in the template layout — 版本编号",
-    "previous_version_id": "The reading this one is compared with — 上一版本",
+    "previous_version_id": "The version this one is compared with — 上一版本",
     "fetched_at": "When the bytes of this version were fetched (UTC) — 抓取时间",
     "published": "Publication date printed on the page or in the report (YYYY-MM-DD) — 发布日期",
-    "template": "Template the report follows: 2021, 2019 or unknown — 模板",
+    "template": "Template the report follows: 2021, 2019, pre2019 (2008–2018 reports: headline figures from the text or the old 统计表) or unknown — 模板",
     "format": "Document format: html, pdf, docx, doc, wps, txt… — 文件格式",
     "content_type": "HTTP Content-Type of the fetched document — 内容类型",
-    "extractor_version": "Version of the extractor that read the figures — 提取程序版本",
+    "extractor_version": "Identity of the extractor that read the figures: a fingerprint of its "
+                         "code, data and reading libraries — 提取程序版本",
     "content_sha256": "Hash of the extracted text and figures: a new value means the report "
                       "changed — 内容哈希",
     "raw_sha256": "sha256 of the raw fetched bytes (raw_blobs.sha256); links to a download — 原始文件哈希",
-    "origin": "'fetch' = read from newly fetched bytes; 'reextract' = a newer extractor's "
-              "reading of the same bytes — 来源方式",
-    "reextract_of": "For origin 'reextract': the fetch version it re-reads — 重新提取自",
+    "origin": "How the reading was made: 'fetch' (when the bytes were fetched), 'reread' (the "
+              "crawl re-read an older capture after an extractor change), 'reextract' (`ogi "
+              "reextract`) — 读取方式",
     "run_id": "Crawl run that recorded it (crawl_runs.id) — 抓取批次",
     "recorded_at": "When the row was written (UTC) — 写入时间",
     "text": "Main text of the report as extracted (page chrome removed) — 正文",
-    "is_latest": "1 if this is the document's current reading — 是否最新版本",
+    "is_latest": "1 if this is the document's latest version — 是否最新版本",
     "table_name": "Template table: active, applications or review_litigation — 表",
     "row_key": "Template row key, e.g. denied_state_secret — 行",
     "col_key": "Template column key, e.g. natural_person, total — 列",
@@ -122,7 +161,8 @@ COLUMNS: dict[str, str] = {
     "old_value": "Value in the previous reading (empty = cell appeared) — 原数值",
     "new_value": "Value in this reading (empty = cell vanished) — 新数值",
     "at": "When it happened (UTC) — 时间",
-    "kind": "new / changed / removed / restored — 事件类型",
+    "kind": "new / changed (the agency changed its report) / reread (our reading of it "
+            "improved) / removed / restored — 事件类型",
     "sha256": "sha256 of the raw bytes — 哈希",
     "size": "Size of the raw bytes — 原始大小",
     "compressed_size": "Stored (compressed) size — 压缩后大小",
@@ -139,8 +179,7 @@ COLUMNS: dict[str, str] = {
     "reason": "The extractor's one-line reason — 原因",
     "times_seen": "How often these exact bytes were fetched — 出现次数",
     "failure_id": "The failures row re-read — 失败记录",
-    "result": "same / changed / failed / recovered — 重新提取结果",
-    "new_version_id": "The reading a re-extraction created — 新版本",
+    "result": "same / changed / failed / recovered — 重新读取结果",
     "figures_changed": "How many cells the re-extraction changed — 变化的单元格数",
     "started_at": "Start of the crawl (UTC) — 开始时间",
     "finished_at": "End of the crawl (UTC) — 结束时间",
@@ -171,44 +210,58 @@ COLUMNS: dict[str, str] = {
 }
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
-    "documents": "One row per report (its canonical URL), with its current state: latest version, "
-                 "first/last seen, removal. 报告（每个网址一行）。",
-    "versions": "One row per distinct content of a report. Never updated or deleted: a corrected "
-                "report gets a new row. Click a version id for the report page with figures, "
+    "documents": "One row per report (its canonical URL), with its current state: latest version "
+                 "and reading, first/last seen, removal. 报告（每个网址一行）。",
+    "versions": "One row per distinct content of a report as the agency published it. Never "
+                "updated or deleted: a corrected report gets a new row; a new extractor does not "
+                "(it adds a reading). Click a version id for the report page with figures, "
                 "source link and the archived original. 报告版本。",
-    "figures": "Every template cell of every version, long form. 各版本的表格数据（长表）。",
-    "figure_values": "Storage of figures: (version_id, cell_id, value); query the view figures "
+    "readings": "What one extractor read in a version: a new row when a newer extractor reads "
+                "it differently (old readings kept). Views show each version's newest reading. "
+                "提取结果（每个版本、每个提取程序一行）。",
+    "extractors": "Every extractor identity that wrote a reading, with what went into it. 提取程序版本。",
+    "figures": "Every template cell of every version (its newest reading), long form. 各版本的表格数据（长表）。",
+    "reading_figures": "Every template cell of every reading, long form: the history of our "
+                       "readings. 各次读取的表格数据。",
+    "figure_values": "Storage of figures: (reading_id, cell_id, value); query the view figures "
                      "instead. 数据存储表。",
     "cells": "Every figure key: the cells of the 2021 template (国办公开办函〔2021〕30号) with "
              "wide-column name, Chinese labels and position, plus any other key an extractor "
              "produced. 单元格对照表。",
-    "checks": "The template's own arithmetic, per version (1 = holds). A failed check is data: "
-              "the agency's error, or the extractor's. 表格勾稽关系校验。",
-    "figure_changes": "Cells that differ from the previous reading of the same report: old and new "
-                      "value. 与上一版本相比变化的数据。",
-    "events": "new / changed / removed / restored, with time and detail. 报告变动记录。",
+    "checks": "The template's own arithmetic (and text checks), per version's newest reading "
+              "(1 = holds). A failed check is data: the agency's error, or the extractor's. "
+              "表格勾稽关系校验。",
+    "reading_checks": "Storage of checks, per reading; query the view checks instead. 校验存储表。",
+    "figure_changes": "Cells that differ from the previous reading: of the previous version when "
+                      "the agency changed its report, of the same version when our reading "
+                      "changed. 与上一版本（或上一次读取）相比变化的数据。",
+    "events": "new / changed / reread / removed / restored, with time and detail. 报告变动记录。",
     "raw_blobs": "Raw bytes of every fetched document, zstd-compressed, by sha256 (click the "
                  "sha256 to download the original). 原始文件。",
     "fetches": "Every HTTP exchange of the crawler, including errors and 304s. 抓取记录。",
     "failures": "Documents fetched but not archived as reports (unreadable, not a report, "
-                "image-only), with the reason; kept so a better extractor can recover them. "
-                "未能识别的文件。",
-    "reextractions": "What each `ogi reextract` run did to each stored reading. 重新提取记录。",
+                "image-only, unsupported, over a limit), with the reason; kept so a better "
+                "extractor can recover them. 未能识别的文件。",
+    "reextractions": "Every time an extractor read a stored capture (by the crawl or `ogi "
+                     "reextract`): same / changed / failed / recovered. 重新读取记录。",
     "source_health": "Health report of each crawl run: one row per source with whether it "
                      "answered, what it yielded, its first error, and a flag after 3 runs in a "
                      "row with no report (or no answer); `ogi status` prints the latest. "
                      "各来源抓取健康状况。",
     "crawl_runs": "One row per crawl with its summary. 抓取批次。",
-    "latest_versions": "Each report's current version. 各报告最新版本。",
+    "latest_versions": "Each report's latest version with its newest reading. 各报告最新版本。",
     "latest_figures": "Each report's current figures with Chinese labels and source URL: the view "
                       "for most questions. 各报告最新数据（含中文标签与来源）。",
     "report_versions": "Every version with its document's URL and region. 全部版本。",
     "cross_year_checks": "This year's carried_over.total against last year's "
                          "carried_forward.total of the same agency. 跨年度结转校验。",
     "all_checks": "checks plus cross_year_checks. 全部校验。",
-    "version_texts": "Title and extracted main text of each version (kept apart from versions "
-                     "so scans over versions stay small). 各版本标题与正文。",
-    "version_texts_fts": "Full-text index (trigram: any Chinese substring of 3+ characters) over "
-                         "version titles and text; use the search_text query. 全文检索索引。",
+    "coverage": "What the archive holds: one row per agency and report year. 各机关各年度报告覆盖情况。",
+    "coverage_matrix": "One row per agency, one column per report year (reports archived): the "
+                       "gaps show what is missing. 覆盖矩阵（机关×年度）。",
+    "reading_texts": "Title and extracted main text of each reading (kept apart so scans stay "
+                     "small). 各次读取的标题与正文。",
+    "reading_texts_fts": "Full-text index (trigram: any Chinese substring of 3+ characters) over "
+                         "report titles and text; use the search_text query. 全文检索索引。",
     "_sqlite_migrations": "Schema migrations applied (sqlite-utils). 数据库结构版本。",
 }

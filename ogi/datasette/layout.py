@@ -94,16 +94,27 @@ def _figure(table, row, col, values, changes) -> Cell:
     return cell
 
 
-def _rows(table: str) -> list:
-    return [spec for spec in template.ROWS if spec.table == table]
+@dataclass(frozen=True)
+class _Row:
+    key: str
+    label: str
+    columns: tuple[str, ...]
+
+
+def _rows(table: str, tmpl: str) -> list[_Row]:
+    """The rows the report's template prints, with the columns it prints them with (a 2019
+    report has 本年新制作数量 / 本年新公开数量 / 对外公开总数量 where a 2021 one has 制发 / 废止 /
+    现行有效, and one （六）其他处理 row)."""
+    return [_Row(spec.key, spec.label, columns) for spec, columns in template.printed_rows(tmpl)
+            if spec.table == table]
 
 
 def _col_label(table: str, col: str) -> str:
     return labels.col_label(table, col)
 
 
-def _blocks(grid: Grid, values, changes) -> None:
-    specs = _rows(grid.table)
+def _blocks(grid: Grid, values, changes, tmpl: str) -> None:
+    specs = _rows(grid.table, tmpl)
     width = max(len(s.columns) for s in specs)
     previous = None
     for spec in specs:
@@ -117,8 +128,8 @@ def _blocks(grid: Grid, values, changes) -> None:
         grid.body.append([_header(spec.label)] + cells)
 
 
-def _nested_rows(grid: Grid, values, changes) -> None:
-    specs = _rows(grid.table)
+def _nested_rows(grid: Grid, values, changes, tmpl: str) -> None:
+    specs = _rows(grid.table, tmpl)
     headings = [row_headings(grid.table, s.key) for s in specs]
     depth = max(len(h) for h in headings)
     columns = specs[0].columns
@@ -139,8 +150,8 @@ def _nested_rows(grid: Grid, values, changes) -> None:
         grid.body.append(row)
 
 
-def _column_groups(grid: Grid, values, changes) -> None:
-    specs = _rows(grid.table)
+def _column_groups(grid: Grid, values, changes, tmpl: str) -> None:
+    specs = _rows(grid.table, tmpl)
     paths = [row_headings(grid.table, s.key) + (s.label,) for s in specs]
     depth = max(len(p) for p in paths)
     for level in range(depth):
@@ -173,20 +184,22 @@ _BUILDERS = {"blocks": _blocks, "rows": _nested_rows, "columns": _column_groups}
 
 
 def grids(values: dict[tuple[str, str, str], object],
-          changes: dict[tuple[str, str, str], object] | None = None) -> list[Grid]:
-    """One grid per template table; `values` maps (table, row, col) to the figure, `changes`
-    maps changed cells to their previous value."""
+          changes: dict[tuple[str, str, str], object] | None = None,
+          tmpl: str = "2021") -> list[Grid]:
+    """One grid per template table, laid out as the report's template `tmpl` prints it; `values`
+    maps (table, row, col) to the figure, `changes` maps changed cells to their previous value."""
     changes = changes or {}
     out = []
     for table in labels.TABLES:
         grid = Grid(table, labels.TABLE_LABELS.get(table, table))
-        _BUILDERS[LAYOUTS[table]](grid, values, changes)
+        _BUILDERS[LAYOUTS[table]](grid, values, changes, tmpl)
         grid.found = sum(1 for key in values if key[0] == table)
         out.append(grid)
     return out
 
 
-def extra_cells(values: dict[tuple[str, str, str], object]) -> list[tuple[str, object]]:
-    """Figures under keys the template does not have (kept by the archive, shown apart)."""
-    known = {(c.table, c.row, c.col) for c in labels.CELLS}
+def extra_cells(values: dict[tuple[str, str, str], object],
+                tmpl: str = "2021") -> list[tuple[str, object]]:
+    """Figures under keys the report's template does not lay out (kept by the archive, shown apart)."""
+    known = {(spec.table, spec.key, col) for spec, columns in template.printed_rows(tmpl) for col in columns}
     return [(".".join(k), v) for k, v in sorted(values.items()) if k not in known]

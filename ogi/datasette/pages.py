@@ -6,6 +6,7 @@ Both only read (Datasette's read connections are read-only); both take the datab
 """
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
 from urllib.parse import quote, unquote, urlsplit
@@ -54,22 +55,30 @@ async def version_page(request, datasette) -> Response:
     db = datasette.get_database(db_name)
     version_id = int(request.url_vars["version_id"])
     found = await _rows(db, """
-        SELECT v.*, t.text, d.url, d.region, d.removed_at, d.removed_reason,
-               d.latest_version_id, d.first_seen, d.last_seen
+        SELECT v.id, v.document_id, v.fetched_at, v.raw_sha256, v.content_type,
+               r.id AS reading_id, r.title, r.agency, r.year, r.published, r.template, r.format,
+               r.extractor_version, r.read_at, r.origin, r.content_sha256, r.ocr_engine,
+               r.evidence, t.text, d.url, d.region, d.division_code, d.removed_at,
+               d.removed_reason, d.latest_version_id, d.first_seen, d.last_seen
         FROM versions v JOIN documents d ON d.id = v.document_id
-        LEFT JOIN version_texts t ON t.version_id = v.id
+        JOIN readings r ON r.id = (SELECT MAX(x.id) FROM readings x WHERE x.version_id = v.id)
+        LEFT JOIN reading_texts t ON t.reading_id = r.id
         WHERE v.id = ?""", [version_id])
     if not found:
         raise NotFound(f"No report version {version_id}")
     version = found[0]
-    figures = await _rows(db, "SELECT table_name, row_key, col_key, value FROM figures "
-                              "WHERE version_id = ?", [version_id])
-    changes = await _rows(db, "SELECT * FROM figure_changes WHERE version_id = ?", [version_id])
+    figures = await _rows(db, "SELECT table_name, row_key, col_key, value FROM figure_values fv "
+                              "JOIN cells c ON c.id = fv.cell_id WHERE fv.reading_id = ?",
+                          [version["reading_id"]])
+    # Changes against the previous version (the agency's), not our re-readings of this one.
+    changes = await _rows(db, "SELECT * FROM figure_changes WHERE reading_id = ? "
+                              "AND previous_version_id != version_id", [version["reading_id"]])
     checks = await _rows(db, "SELECT rule, ok, detail FROM all_checks WHERE version_id = ? "
                              "ORDER BY ok, rule", [version_id])
-    versions = await _rows(db, "SELECT id, fetched_at, origin, extractor_version, raw_sha256 "
-                               "FROM versions WHERE document_id = ? ORDER BY fetched_at, id",
-                           [version["document_id"]])
+    versions = await _rows(db, "SELECT id, fetched_at, raw_sha256 FROM versions "
+                               "WHERE document_id = ? ORDER BY fetched_at, id", [version["document_id"]])
+    readings = await _rows(db, "SELECT id, read_at, origin, extractor_version, n_figures FROM readings "
+                               "WHERE version_id = ? ORDER BY id", [version_id])
     events = await _rows(db, "SELECT at, kind, version_id, detail FROM events "
                              "WHERE document_id = ? ORDER BY at, id", [version["document_id"]])
 
@@ -81,13 +90,16 @@ async def version_page(request, datasette) -> Response:
         "source_href": _safe_href(version["url"]),
         "raw_href": datasette.urls.path(RAW_PATH + version["raw_sha256"]),
         "version_path": datasette.urls.path(VERSION_PATH),
-        "grids": layout.grids(values, changed),
-        "extra_cells": layout.extra_cells(values),
+        "grids": layout.grids(values, changed, version["template"] or "2021"),
+        "extra_cells": layout.extra_cells(values, version["template"] or "2021"),
         "changes": changes,
         "previous_version_id": changes[0]["previous_version_id"] if changes else None,
         "checks": checks,
         "failed_checks": sum(1 for c in checks if not c["ok"]),
         "versions": versions,
+        "readings": readings,
+        # Where each figure not read from a template table came from (pre-2019 reports).
+        "evidence": sorted(json.loads(version["evidence"]).items()) if version["evidence"] else [],
         "events": events,
         "is_latest": version["latest_version_id"] == version_id,
         "format_value": layout.format_value,
@@ -107,11 +119,24 @@ def download_name(url: str | None, digest: str, content_type: str | None, fmt: s
     return name
 
 
+def _read_blob(conn, digest: str) -> tuple[bytes, str] | None:
+    """(compressed content, codec) of a stored original, read in chunks through SQLite's blob
+    I/O, which the read connections' length limit does not apply to (an original may be larger)."""
+    row = conn.execute("SELECT rowid, codec FROM raw_blobs WHERE sha256 = ?", [digest]).fetchone()
+    if row is None:
+        return None
+    chunks = []
+    with conn.blobopen("raw_blobs", "content", row[0], readonly=True) as blob:
+        while chunk := blob.read(1 << 20):
+            chunks.append(chunk)
+    return b"".join(chunks), row[1]
+
+
 async def raw_download(request, datasette) -> Response:
     db = datasette.get_database(database_name(datasette))
     digest = request.url_vars["sha256"]
-    blob = await _rows(db, "SELECT content, codec FROM raw_blobs WHERE sha256 = ?", [digest])
-    if not blob:
+    blob = await db.execute_fn(lambda conn: _read_blob(conn, digest))
+    if blob is None:
         raise NotFound("No archived document with this sha256")
     seen = await _rows(db, """
         SELECT d.url, v.content_type, v.format FROM versions v JOIN documents d ON d.id = v.document_id
@@ -121,7 +146,12 @@ async def raw_download(request, datasette) -> Response:
     url, content_type, fmt = (seen[0]["url"], seen[0]["content_type"], seen[0]["format"]) if seen else (None, None, None)
     content_type = content_type or _FORMAT_TYPES.get(fmt or "") or "application/octet-stream"
     name = download_name(url, digest, content_type, fmt)
-    body = blobs.unpack(blob[0]["content"], blob[0]["codec"])
+    try:
+        body = blobs.verified(*blob, digest)
+    except blobs.BlobCorrupt:
+        # Served under its address with immutable caching: bytes that no longer match it
+        # (damaged or altered in the file) are refused, never passed off as the capture.
+        return Response.text("refused: the archived bytes do not match their sha256", status=409)
     return Response(body, content_type=content_type, headers={
         # Always a download, never rendered in our origin: an archived page's scripts must not
         # run next to Datasette (SPEC: nothing a page says is ever executed).

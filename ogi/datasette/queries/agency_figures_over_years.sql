@@ -9,7 +9,7 @@ SELECT d.agency, d.region, d.year, c.column_name AS cell, c.table_label, c.row_l
          PARTITION BY d.agency, d.region, c.id ORDER BY d.year) AS change_from_previous_year,
        d.latest_version_id AS version_id, d.url AS source_url, v.fetched_at, d.removed_at
 FROM documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id
 CROSS JOIN cells c ON c.id = fv.cell_id
 JOIN versions v ON v.id = d.latest_version_id
 WHERE d.agency LIKE :agency

@@ -11,7 +11,7 @@ JOIN versions pv ON pv.id = fc.previous_version_id
 JOIN documents d ON d.id = v.document_id
 LEFT JOIN cells c
   ON c.table_name = fc.table_name AND c.row_key = fc.row_key AND c.col_key = fc.col_key
-WHERE v.origin = 'fetch'
+WHERE fc.previous_version_id != fc.version_id
   AND (:agency = '' OR d.agency LIKE :agency)
   AND (:region = '' OR d.region = :region OR d.region LIKE :region || '/%')
   AND (:year = '' OR v.year = CAST(:year AS INTEGER))

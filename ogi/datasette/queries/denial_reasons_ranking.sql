@@ -5,7 +5,7 @@ WITH refusals AS (
   SELECT c.row_key, c.row_label, d.id AS document_id, fv.value
   FROM cells c
   CROSS JOIN documents d
-  CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+  CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
   WHERE c.table_name = 'applications' AND c.col_key = 'total'
     AND c.row_key LIKE 'denied\_%' ESCAPE '\'
     AND (:year = '' OR d.year = CAST(:year AS INTEGER))

@@ -7,7 +7,7 @@ SELECT d.agency, d.region, d.year, c.column_name AS cell, c.row_label, c.col_lab
        d.latest_version_id AS version_id, d.url AS source_url, v.fetched_at, d.removed_at
 FROM cells c
 CROSS JOIN documents d
-CROSS JOIN figure_values fv ON fv.version_id = d.latest_version_id AND fv.cell_id = c.id
+CROSS JOIN figure_values fv ON fv.reading_id = d.latest_reading_id AND fv.cell_id = c.id
 JOIN versions v ON v.id = d.latest_version_id
 WHERE c.column_name LIKE :cell
   AND (:year = '' OR d.year = CAST(:year AS INTEGER))

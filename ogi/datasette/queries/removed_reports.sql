@@ -3,7 +3,7 @@
 -- params: agency region year
 SELECT d.agency, d.region, d.year, d.title, d.removed_at, d.removed_reason, d.first_seen,
        d.last_seen,
-       (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id AND v.origin = 'fetch')
+       (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id)
          AS versions_fetched,
        d.latest_version_id AS version_id, d.url AS source_url
 FROM documents d
