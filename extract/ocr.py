@@ -51,9 +51,11 @@ def engine_version() -> str:
 
 
 def available() -> bool:
+    from importlib import import_module
+
     try:
-        import rapidocr_onnxruntime
-    except Exception:
+        import_module("rapidocr_onnxruntime")
+    except Exception:  # noqa: BLE001 - missing package or a broken native library: no OCR
         return False
     return True
 

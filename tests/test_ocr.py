@@ -13,27 +13,10 @@ import zipfile
 import pytest
 from attachment_fixtures import data, expected
 
-from extract import ImageOnly, NotAReport, extract_report
+from bench.scans import degrade, image_docx, image_html, image_pdf, render_pages, scanned
+from extract import ImageOnly, NotAReport, extract_report, ocr
 from extract.checks import evaluate
-from extract.scan import (
-    OcrLimits,
-    check_terms,
-    docx_pictures,
-    html_pictures,
-    trusted_figures,
-)
-
-cv2 = pytest.importorskip("cv2", reason="OpenCV (installed with rapidocr-onnxruntime) is missing")
-np = pytest.importorskip("numpy")
-from bench.scans import (
-    degrade,
-    image_docx,
-    image_html,
-    image_pdf,
-    render_pages,
-    scanned,
-)
-from extract import ocr
+from extract.scan import OcrLimits, check_terms, docx_pictures, html_pictures, trusted_figures
 
 needs_engine = pytest.mark.skipif(not ocr.available(),
                                   reason="OCR engine rapidocr-onnxruntime not installed (pip install -c constraints.txt -e .)")
