@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ExtractError, extract_report
+from ogi.errors import exit_code
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 REAL_DIR = FIXTURES / "real"
@@ -174,9 +175,9 @@ def score_case(case: Case) -> Score:
     except ExtractError as exc:
         if case.expected_exit is not None:
             score.exits_total = 1
-            score.exits_right = int(case.expected_exit == exc.exit_code)
+            score.exits_right = int(case.expected_exit == exit_code(exc))
             if not score.exits_right:
-                score.errors.append(f"{case.name}: exit {exc.exit_code}, expected {case.expected_exit}")
+                score.errors.append(f"{case.name}: exit {exit_code(exc)}, expected {case.expected_exit}")
             return score
         score.reports = 1
         score.errors.append(f"{case.name}: raised {type(exc).__name__}: {exc.reason}")

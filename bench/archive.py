@@ -152,12 +152,12 @@ QUERIES = {
         ("SELECT * FROM wide_applications WHERE year = 2022 AND is_latest = 1", ()),
     "corrections of one year (events + figure_changes)":
         ("SELECT e.url, e.at, c.table_name, c.row_key, c.col_key, c.old_value, c.new_value FROM events e"
-         " JOIN figure_changes c ON c.version_id = e.version_id JOIN documents d ON d.id = e.document_id"
+         " JOIN figure_changes c ON c.reading_id = e.reading_id JOIN documents d ON d.id = e.document_id"
          " WHERE e.kind = 'changed' AND d.year = 2022", ()),
     "failed cross-year checks, one year (cross_year_checks)":
         ("SELECT * FROM cross_year_checks WHERE year = 2022 AND ok = 0", ()),
-    "full-text search, Chinese (version_texts_fts)":
-        ("SELECT rowid FROM version_texts_fts WHERE version_texts_fts MATCH '\"政务新媒体\"' LIMIT 50", ()),
+    "full-text search, Chinese (reading_texts_fts)":
+        ("SELECT rowid FROM reading_texts_fts WHERE reading_texts_fts MATCH '\"政务新媒体\"' LIMIT 50", ()),
 }
 
 
@@ -182,13 +182,13 @@ def sizes(path: str) -> dict[str, int]:
     conn.close()
     groups: dict[str, int] = {}
     for name, size in rows:
-        key = ("text full-text index" if name.startswith("version_texts_fts") else
+        key = ("text full-text index" if name.startswith("reading_texts_fts") else
                "wide rows" if name.startswith("wide_rows") else
-               "text" if "version_texts" in name else
+               "text" if "reading_texts" in name else
                "figures" if "figure_values" in name else
                "raw_blobs" if "raw_blobs" in name else
                "checks" if "checks" in name else
-               "versions" if "versions" in name else "other")
+               "versions" if "versions" in name or "readings" in name else "other")
         groups[key] = groups.get(key, 0) + size
     return groups
 

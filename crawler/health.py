@@ -6,8 +6,8 @@ for it (`incomplete`) and how long it took. A source is `flagged` when it found 
 could not be reached, in this run and in its 2 runs before it: one bad night is normal for a
 government portal, three in a row mean the column moved, the site is gone or our parser broke.
 
-`CrawlRun` builds the rows when a run closes and stores them in the archive (`source_health`);
-`ogi status` prints them. Pure functions over the run's `SourceTally`s and earlier rows.
+`LocalArchive.close_run` (crawler.local) builds the rows when a run closes and stores them in
+the archive (`source_health`); `ogi status` prints them. Pure functions over the run's `SourceTally`s and earlier rows.
 """
 from __future__ import annotations
 

@@ -1,21 +1,28 @@
-"""Downloader middlewares: the charset fix, conditional GET from the archive, and the `fetches` log.
+"""Downloader middlewares: each source's clock, conditional GET, the `fetches` log, the charset fix.
 
-Order (see settings.DOWNLOADER_MIDDLEWARES): requests pass ConditionalGet (540) on their way out.
-Responses come back through the charset fix (587) right after decompression (590), so meta
-refresh (580) and everything after read the right text; then FetchLog (585), before Retry (550),
-so every attempt of a retried request is logged with the sha256 of the body we would store.
-Redirect hops are consumed by RedirectMiddleware (600) before reaching us; we log them from the
-final request's `redirect_urls`.
+Order (settings.DOWNLOADER_MIDDLEWARES): requests pass SourceClock (50) and the budget (51,
+crawler.budget) first, then ConditionalGet (540) on their way out. Responses come back through
+the charset fix (587) right after decompression (590), so meta refresh (580) and everything after
+read the right text; then FetchLog (585), before Retry (550), so every attempt of a retried
+request is logged with the sha256 of the body we would store; SourceClock sees them last, after
+RedirectMiddleware and RetryMiddleware are done: final answers only. Redirect hops are consumed by
+RedirectMiddleware (600) before reaching FetchLog; we log them from the final request's
+`redirect_urls`.
+
+All of them write through the run (crawler.run.CrawlRun): its ledger, and its archive seam.
 """
 from __future__ import annotations
 
 import hashlib
+import time
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
+from archive.clock import utc_iso
 from crawler import encoding
+from crawler.records import Fetched
 from crawler.run import CrawlRun
 
 # Request kinds (meta "ogi_kind") whose bodies the archive keeps, so a 304 can stand for them.
@@ -36,6 +43,34 @@ class _WithRun:
         return self.crawler.get_extension(CrawlRun)
 
 
+class SourceClockMiddleware(_WithRun):
+    """What the health report needs per source: when its first request went out, when it last
+    answered, and whether any final answer succeeded (status below 400, 304 included)."""
+
+    def process_request(self, request: Request):
+        source = request.meta.get("ogi_source")
+        if source is not None:
+            tally = self.run.ledger.tally(source)
+            if tally.started is None:
+                tally.started = time.time()
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        source = request.meta.get("ogi_source")
+        if source is not None:
+            tally = self.run.ledger.tally(source)
+            tally.ended = time.time()
+            if response.status < 400:
+                tally.count("ok")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception):
+        source = request.meta.get("ogi_source")
+        if source is not None and not isinstance(exception, IgnoreRequest):
+            self.run.ledger.tally(source).ended = time.time()  # a timeout or refusal is its last answer
+        return None
+
+
 class ConditionalGetMiddleware(_WithRun):
     """If-None-Match / If-Modified-Since from the last fetch whose body the archive holds."""
 
@@ -52,13 +87,12 @@ class FetchLogMiddleware(_WithRun):
     def process_response(self, request: Request, response: Response):
         self._log_redirects(request)
         body = response.body if 200 <= response.status < 300 else b""
-        self.run.archive.record_fetch(
-            response.url, status=response.status,
+        self.run.archive.fetched(Fetched(
+            response.url, utc_iso(), status=response.status,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             sha256=hashlib.sha256(body).hexdigest() if body else None,
             nbytes=len(response.body), elapsed_ms=_elapsed_ms(request),
-            error=None if response.status < 400 else f"HTTP {response.status}",
-            run_id=self.run.run_id)
+            error=None if response.status < 400 else f"HTTP {response.status}"))
         return response
 
     def process_exception(self, request: Request, exception: Exception):
@@ -70,8 +104,7 @@ class FetchLogMiddleware(_WithRun):
             error = "disallowed by robots.txt"
         else:
             error = f"{type(exception).__name__}: {exception}"
-        self.run.archive.record_fetch(request.url, status=None, elapsed_ms=_elapsed_ms(request),
-                                      error=error, run_id=self.run.run_id)
+        self.run.archive.fetched(Fetched(request.url, utc_iso(), elapsed_ms=_elapsed_ms(request), error=error))
         return None
 
     def _log_redirects(self, request: Request) -> None:
@@ -80,7 +113,7 @@ class FetchLogMiddleware(_WithRun):
         reasons = request.meta.get("redirect_reasons") or []
         for i in range(logged, len(hops)):
             status = reasons[i] if i < len(reasons) and isinstance(reasons[i], int) else None
-            self.run.archive.record_fetch(hops[i], status=status, run_id=self.run.run_id)
+            self.run.archive.fetched(Fetched(hops[i], utc_iso(), status=status))
         request.meta["ogi_redirects_logged"] = len(hops)
 
 

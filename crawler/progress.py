@@ -47,8 +47,11 @@ class Progress:
 
     def _line(self) -> Text:
         run = self.crawler.get_extension(CrawlRun)
-        tallies = run.tallies if run else {}
-        total = lambda key: sum(getattr(t, key) for t in tallies.values())  # noqa: E731
+        tallies = run.ledger.tallies if run else {}
+
+        def total(key: str) -> int:
+            return sum(getattr(t, key) for t in tallies.values())
+
         stats = self.crawler.stats
         queued = (stats.get_value("scheduler/enqueued") or 0) - (stats.get_value("scheduler/dequeued") or 0)
         return Text.assemble(

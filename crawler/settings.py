@@ -1,8 +1,10 @@
 """Scrapy settings for the nightly crawl of OGI annual reports: polite first, then fast.
 
 Override on the command line: `scrapy crawl reports -s NAME=VALUE` or `ogi crawl -s NAME=VALUE`.
-Our own settings start with OGI_ (and ARCHIVE_DB).
+Our own settings start with OGI_ (and ARCHIVE_DB); their defaults are stated once, with what
+they mean, in crawler/defaults.py, and imported here.
 """
+from crawler.defaults import *  # noqa: F403 - our settings' defaults, stated once there
 
 BOT_NAME = "ogi-archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -41,18 +43,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # -- bounds per source -------------------------------------------------------------------------
 # Scrapy's depth counts every hop including pagination; it is only a backstop against pager loops.
 # Navigation steps (home → section → column → year → report) are bounded by OGI_MAX_HOPS and
-# every source by OGI_PAGE_BUDGET requests (CLOSESPIDER_PAGECOUNT would stop all sources at once).
+# every source by its page and time budgets (crawler/budget.py; CLOSESPIDER_PAGECOUNT would stop
+# all sources at once).
 DEPTH_LIMIT = 60
-OGI_MAX_HOPS = 6
-OGI_PAGE_BUDGET = 3000
-# Seconds a source may take from its first request (0: no limit); then its remaining requests
-# are dropped and it is marked incomplete (crawler/budget.py). 30 min is ~1000 pages at the
-# polite pace below: far more than a report column needs, far less than a night.
-OGI_SOURCE_TIME_BUDGET = 1800
-# After the crawl, seconds spent re-reading the latest versions the current extractor has not
-# read yet (reports answered 304 or not met tonight), oldest reading first; 0 turns it off.
-# `ogi reextract` re-reads everything without a limit.
-OGI_REREAD_TIME_BUDGET = 600
 
 # Breadth-first: listings before deep pages, so one huge source does not starve the others.
 DEPTH_PRIORITY = 1
@@ -63,29 +56,20 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-# -- the archive -------------------------------------------------------------------------------
-ARCHIVE_DB = "archive.db"
-# Processes that run the extractor beside the crawl (0: in the crawl process itself).
-OGI_EXTRACT_WORKERS = 0
-OGI_PRINT_SUMMARY = True  # `ogi crawl` prints its own (rich) table instead
-OGI_PROGRESS = False  # a live status line on a terminal; `ogi crawl` turns it on for a TTY
-
-# -- distributed crawl (crawler.distributed, docs/distributed.md) ------------------------------
-# Off unless REDIS_URL is set (-s REDIS_URL=redis://HOST:6379/0): then this add-on switches in
-# scrapy-redis's shared scheduler and dupefilter, and workers send what they fetch to the one
-# archive writer (`ogi crawl --writer`) instead of writing the archive.
+# -- the archive, the run, distributed crawling (defaults in crawler/defaults.py) ---------------
+# With REDIS_URL set (-s REDIS_URL=redis://HOST:6379/0) this add-on switches in scrapy-redis's
+# shared scheduler and dupefilter, and workers send what they fetch to the one archive writer
+# (`ogi crawl --writer`) instead of writing the archive (crawler/distributed.py).
 ADDONS = {"crawler.distributed.Distributed": 0}
-OGI_REDIS_RUN = None  # the run to join (default: the one the latest writer opened)
-OGI_WRITER_WAIT = 60  # seconds a worker waits for a writer to open a run
-OGI_WORKER_TIMEOUT = 60  # seconds without a heartbeat before a worker (or the writer) counts as dead
-OGI_WORKER_POLL = 1.0  # seconds an idle worker waits before asking the shared queue again
 
 EXTENSIONS = {
     "crawler.run.CrawlRun": 100,
+    "crawler.extraction.Extraction": 150,
     "crawler.progress.Progress": 200,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.budget.TimeBudgetMiddleware": 50,
+    "crawler.middlewares.SourceClockMiddleware": 50,
+    "crawler.budget.Budget": 51,
     "crawler.middlewares.ConditionalGetMiddleware": 540,
     "crawler.middlewares.CharsetMiddleware": 587,
     "crawler.middlewares.FetchLogMiddleware": 585,

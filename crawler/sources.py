@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
-from ogi.errors import OgiError
+from crawler.errors import CrawlerError
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCES = HERE / "sources.csv"
@@ -114,7 +114,7 @@ _SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|
 _SEPARATORS = re.compile(r"\s*[/／]\s*")
 
 
-class SourcesError(OgiError):
+class SourcesError(CrawlerError):
     """The sources file cannot be used (unreadable, or it has validation problems)."""
 
 

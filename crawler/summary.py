@@ -23,7 +23,7 @@ class SourceTally:
     # Why removal was not run for this source (a listing page failed, budget reached…); None = complete.
     incomplete: str | None = None
     # Final answers (after redirects and retries) with status < 400, 304 included: none at all
-    # means the source was unreachable tonight (crawler.budget counts them).
+    # means the source was unreachable tonight (crawler.middlewares.SourceClockMiddleware counts them).
     ok: int = 0
     # Epoch seconds of the source's first request and of its last answer or network error.
     started: float | None = None
@@ -69,7 +69,10 @@ def format_text(summary: dict, health: list[dict] | None = None) -> str:
     rows = [(sid,) + tuple(str(s[k]) for k in COUNTS) for sid, s in summary["sources"].items()]
     rows.append(("TOTAL",) + tuple(str(summary["totals"][k]) for k in COUNTS))
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+
+    def line(r) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
     out = [f"crawl run {summary['run_id']} ({summary['finish_reason']})", line(header)]
     out += [line(r) for r in rows]
     for sid, s in summary["sources"].items():

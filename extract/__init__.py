@@ -6,11 +6,13 @@
 """
 from extract.fingerprint import extractor_version
 from extract.pipeline import MAX_BYTES, extract_report, sniff_format
-from extract.report import Check, ExtractError, ImageOnly, NotAReport, Report, Unreadable
+from extract.report import (Check, ExtractError, ImageOnly, MemoryLimit, NotAReport, Report, TimeLimit, Unreadable,
+                            Unsupported)
 
 __all__ = [
     "EXTRACTOR_VERSION", "extractor_version", "MAX_BYTES", "extract_report", "sniff_format",
-    "Check", "ExtractError", "ImageOnly", "NotAReport", "Report", "Unreadable",
+    "Check", "ExtractError", "ImageOnly", "MemoryLimit", "NotAReport", "Report", "TimeLimit", "Unreadable",
+    "Unsupported",
 ]
 
 

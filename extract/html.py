@@ -13,6 +13,7 @@ from extract.meta import DISTRACTORS, REPORT_TITLE, looks_like_report_title
 from extract.chrome import strip_chrome
 from extract.document import Block, Cell, Document
 from extract.encoding import decode_html, detect_encoding
+from extract.limits import check_html, too_deep
 from extract.report import Unreadable
 from extract.tables import table_blocks
 
@@ -25,6 +26,10 @@ _INLINE_TAGS = ("span", "font", "o:p", "b", "strong", "i", "em", "u", "small", "
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 dd dt section article blockquote pre center td th tr".split())
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "select", "option", "iframe"])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Start and end tags of the inline runs above (attributes may hold a quoted ">"). A tag that
+# never ends is scanned up to the next "<" or a few KB, never to the end of the page.
+_INLINE_RUN = re.compile(r"</?(?:%s)\b(?:[^<>\"']|\"[^\"]{0,4000}\"|'[^']{0,4000}'){0,4000}>"
+                         % "|".join(map(re.escape, _INLINE_TAGS)), re.I)
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 
@@ -38,10 +43,28 @@ def parse(data: bytes, content_type: str | None = None):
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise Unreadable("empty HTML document")
+    check_html(text)
+    tree, deep = _parse(text)
+    if deep:
+        # Word-pasted runs that are never closed (<font><font>…) nest one level per run, past
+        # even the huge-tree depth; read_html unwraps those tags anyway, so unwrap them first.
+        tree, deep = _parse(_INLINE_RUN.sub("", text))
+        if deep:  # the rest of the page would be silently lost: refuse it instead
+            raise too_deep()
+    return tree
+
+
+def _parse(text: str):
+    """(tree, whether the parser stopped at its depth limit)."""
+    # huge_tree lifts libxml2's default depth limit of 256 (which silently drops everything
+    # below it) to 2048, and its 10 MB limit on one text node. One parser per call: lxml
+    # parsers are not to be shared between threads, and its error log is this page's alone.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(text)
+        tree = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise Unreadable(f"cannot parse HTML: {exc}") from None
+    return tree, any("Excessive depth" in e.message for e in parser.error_log)
 
 
 def read_html(data: bytes, content_type: str | None = None) -> Document:
@@ -119,22 +142,28 @@ def _leaf_texts(root, skip=frozenset()) -> list[str]:
         if text:
             out.append(text)
 
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is not None and tag not in _SKIP_TAGS and el not in skip:
-            block = tag in _BLOCK_TAGS or tag in ("br", "table")
-            if block:
-                flush()
-            if el.text:
-                buf.append(el.text)
-            for child in el:
-                walk(child)
-            if block:
-                flush()
-        elif el in skip:
-            flush()
-        if el.tail:
-            buf.append(el.tail)
+    def walk(root) -> None:
+        # Iterative: a page nested a few thousand levels deep must not exhaust Python's stack.
+        stack: list[tuple[object, bool]] = [(root, False)]
+        while stack:
+            el, leaving = stack.pop()
+            if leaving:  # after the children of an element that was entered
+                if el.tag in _BLOCK_TAGS or el.tag in ("br", "table"):
+                    flush()
+            else:
+                tag = el.tag if isinstance(el.tag, str) else None
+                if tag is not None and tag not in _SKIP_TAGS and el not in skip:
+                    if tag in _BLOCK_TAGS or tag in ("br", "table"):
+                        flush()
+                    if el.text:
+                        buf.append(el.text)
+                    stack.append((el, True))
+                    stack.extend((child, False) for child in reversed(el))
+                    continue
+                if el in skip:
+                    flush()
+            if el.tail:
+                buf.append(el.tail)
 
     if root is not None:
         walk(root)

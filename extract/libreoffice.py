@@ -8,10 +8,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from extract.limits import check_legacy
 from extract.report import Unreadable
 
 # LibreOffice converts a report in 1-3 s; a minute means it is stuck on a hostile file.
 SOFFICE_TIMEOUT = 60.0
+
 
 def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -23,6 +25,7 @@ def libreoffice_convert(data: bytes, source_ext: str, target: str, what: str) ->
 
     `what` names the format in error messages (".doc", ".wps").
     """
+    check_legacy(data, what)
     exe = soffice_path()
     if not exe:
         raise Unreadable(f"LibreOffice (soffice) is not installed: cannot read {what}")

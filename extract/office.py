@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from extract.celltext import collapse_cjk_spaces, join_lines, property_title
 from extract.libreoffice import libreoffice_convert
 from extract.document import Block, Cell, Document
+from extract.limits import check_legacy, check_ooxml
 from extract.report import Unreadable
 
-# A report of a few MB unpacks to a few dozen MB of XML; far more is a zip bomb.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # Merged ranges beyond this many cells (whole columns merged for layout) are not repeated.
 _MAX_MERGE_CELLS = 10_000
 
@@ -72,7 +70,7 @@ def _legacy_word(data: bytes, fmt: str) -> Document:
 def _word(data: bytes, fmt: str) -> Document:
     import docx  # python-docx; imported here so PDF-only callers never pay for it
 
-    _check_zip(data, f".{fmt}")
+    check_ooxml(data, f".{fmt}")
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
@@ -267,11 +265,15 @@ def read_xls(data: bytes) -> Document:
         return _xlsx(libreoffice_convert(data, "xls", "xlsx", ".xls"), "xls")
     import xlrd
 
+    check_legacy(data, ".xls")
     try:
+        # ragged_rows: a row holds the cells it has; padding every row to the widest one lets a
+        # single far-away cell make a sheet of 16 million blanks.
         try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True,
+                                      logfile=io.StringIO())
         except NotImplementedError:  # formatting records xlrd cannot parse: read without merges
-            book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO())
+            book = xlrd.open_workbook(file_contents=data, ragged_rows=True, logfile=io.StringIO())
         sheets = []
         for sheet in book.sheets():
             values = {}
@@ -292,7 +294,7 @@ def read_xls(data: bytes) -> Document:
 def _xlsx(data: bytes, fmt: str) -> Document:
     import openpyxl
 
-    _check_zip(data, f".{fmt}")
+    check_ooxml(data, f".{fmt}")
     try:
         # data_only: the values Excel computed and saved, not the formulas.
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -400,17 +402,6 @@ def _xls_value(cell, datemode: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-
-def _check_zip(data: bytes, what: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise Unreadable(f"damaged {what} file: not a readable zip archive ({_reason(exc)})") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise Unreadable(f"{what} file unpacks to {unpacked // (1024 * 1024)} MB, "
-                         f"over the {MAX_UNPACKED_BYTES // (1024 * 1024)} MB limit")
-
 
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:200]

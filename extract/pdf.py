@@ -1,10 +1,14 @@
-"""PDF → Document with pdfplumber: ruled tables as grids, the rest as lines of text.
+"""PDF → Document with pdfplumber: the template tables read twice (by their ruling lines and by
+the geometry of their words), and the rest as lines of text.
 
 Each page is parsed once (pdfplumber caches its objects): its ruled tables are found from the
 drawn lines, every character is dropped into the grid cell it sits in, and the characters outside
-tables become text lines. A table that runs on over a page break (with or without the header
-repeated) is joined back into one grid. A PDF without any ruled table gives its lines as one
-block of rows, each split into cells at wide horizontal gaps (a flattened table).
+tables become text lines; the words of both, with the page's ruling lines, go to
+`extract.layout`, which places the template tables by geometry whether they are ruled or not
+(vertical group labels, wrapped labels, figures printed beside or above their label, page breaks).
+A table that runs on over a page break (with or without the header repeated) is joined back into
+one grid. For each template table the reading that satisfies more of the template's arithmetic
+comes first; the text lines follow as a last block (each line split into cells at wide gaps).
 """
 from __future__ import annotations
 
@@ -20,9 +24,14 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.celltext import collapse_cjk_spaces, drop_page_marks, is_page_mark, join_lines, property_title
+from extract.checks import evaluate
 from extract.document import Block, Cell, Document
+from extract.figures import find_figures
+from extract.layout import read_tables
 from extract.numbers import is_blank, is_value
 from extract.report import ImageOnly, NotAReport, Unreadable
+from extract.words import Rule
+from extract.words import Word as PlacedWord
 
 # Word, WPS and LibreOffice print cell borders as lines or thin filled rectangles; pdfplumber's
 # line strategy with its default tolerances joins both into one grid.
@@ -44,7 +53,7 @@ _BARE_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _CONTINUED = re.compile(r"^[（(]?续表?\s*\d*[)）]?$|^表\s*\d+\s*[（(]续[)）]$")
 
 
-Word = tuple[str, float, float]  # text, x0, x1: characters closer than a word gap
+Word = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom: characters closer than a word gap
 
 
 @dataclass
@@ -101,9 +110,27 @@ class _Page:
     pictures: bool
     undecoded: int  # characters pdfminer could only give as "(cid:123)"
     height: float
+    words: list[PlacedWord] = field(default_factory=list)  # for the layout reader
+    rules: list[Rule] = field(default_factory=list)
+    tilted: bool = False  # glyphs drawn at an angle (a page printed slightly rotated)
 
 
 def read_pdf(data: bytes) -> Document:
+    return _readings(data).document
+
+
+@dataclass
+class Readings:
+    """The readings of one PDF: ruled grids (pdfplumber's line strategy), tables placed by
+    geometry (`extract.layout`), the text lines, and the Document made of them."""
+
+    grids: list[Block]
+    placed: list[Block]
+    lines: Block | None
+    document: Document
+
+
+def _readings(data: bytes) -> Readings:
     if b"%%EOF" not in data[-2048:]:
         raise Unreadable("truncated PDF: no end-of-file marker (%%EOF)")
     try:
@@ -131,16 +158,57 @@ def read_pdf(data: bytes) -> Document:
     finally:
         _close(pdf)
     _reject_scans(parsed)
+    # Template tables read by geometry from every word of the document (shared with OCR).
+    try:
+        placed = read_tables([w for p in parsed for w in p.words], [r for p in parsed for r in p.rules],
+                             {i: p.height for i, p in enumerate(parsed)}, level=not any(p.tilted for p in parsed))
+    except Exception:  # noqa: BLE001 - one reading among three: a failure of it must not cost the report
+        placed = []
     _drop_running_lines(parsed)
     tables = _join_page_breaks(parsed)
-    blocks = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
+    grids = [Block(rows=rows) for rows in (_rows(t) for t in tables) if rows]
+    blocks = _by_arithmetic(placed, grids)
     # The text lines always follow as a last block: they are the whole report when nothing is
-    # ruled, and fill in a borderless table of an otherwise ruled report (cells the ruled tables
-    # gave come first and win).
+    # ruled or placed, and fill in what neither reading found (cells read before win).
     rows = [[Cell(seg) for seg in line.segments] for line in _unwrap(_all_lines(parsed))]
-    if rows:
-        blocks.append(Block(rows=rows))
-    return Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+    lines = Block(rows=rows) if rows else None
+    if lines is not None:
+        blocks.append(lines)
+    document = Document(format="pdf", text=_text(parsed), blocks=blocks, title=title)
+    return Readings(grids, placed, lines, document)
+
+
+_TABLES = ("active", "applications", "review_litigation")
+
+
+def _by_arithmetic(placed: list[Block], grids: list[Block]) -> list[Block]:
+    """Two readings of the same tables: by geometry (`extract.layout`) and by the ruled grid.
+    For each template table, the reading whose figures satisfy more of the template's own
+    arithmetic (then: gives more cells) comes first, so its cells win; ties go to the ruled
+    grid, which is exact wherever its lines are drawn. The other reading still fills cells the
+    first one lacks."""
+    if not placed or not grids:
+        return placed + grids
+    scored = []
+    for order, block in enumerate(grids + placed):
+        figures = find_figures([block])
+        checks = evaluate(figures)
+        scores = {}
+        for table in _TABLES:
+            cells = sum(len(cols) for cols in figures.get(table, {}).values())
+            if not cells:
+                continue
+            mine = [c for c in checks if c.rule.startswith(table + ".")]
+            ok = sum(1 for c in mine if c.ok)
+            scores[table] = (ok - 2 * (len(mine) - ok), cells, -order)
+        scored.append((block, scores))
+    out: list[Block] = []
+    for table in _TABLES:
+        best = max((s for s in scored if table in s[1]), key=lambda s: s[1][table], default=None)
+        if best is not None and all(best[0] is not b for b in out):
+            out.append(best[0])
+    out.extend(b for b, _ in scored if all(b is not o for o in out))
+    return out
 
 
 def _close(pdf) -> None:
@@ -190,11 +258,19 @@ def _read_page(page, index: int) -> _Page:
         table = _grid_of(found.cells, index)
         if table is not None:
             tables.append(table)
-    loose = _fill_tables(chars, tables) if tables else chars
+    # Words for the layout reader come out of the same character lines as the cells and the
+    # text (no second pass over the characters): a word never runs across a ruled cell.
+    words: list[PlacedWord] = []
+    loose = _fill_tables(chars, tables, words, index) if tables else chars
     tables = [t for t in tables if any(c.text for c in t.cells)]
-    lines = [ln for ln in _lines(loose, index) if ln.segments]
+    lines = _lines(loose, index)
+    words.extend(_placed(lines, index))
+    lines = [ln for ln in lines if ln.segments]
+    rules = [Rule(e["x0"], e["x1"], e["top"], e["bottom"], index) for e in page.edges
+             if max(e["x1"] - e["x0"], e["bottom"] - e["top"]) > 2] if chars else []
+    tilted = any(abs(c["matrix"][1]) > 1e-3 for c in chars)
     return _Page(_drop_page_numbers(lines, page.height), sorted(tables, key=lambda t: t.top), len(chars), pictures,
-                 undecoded, page.height)
+                 undecoded, page.height, words, rules, tilted)
 
 
 def _grid_of(bboxes, page: int) -> _Table | None:
@@ -211,7 +287,7 @@ def _grid_of(bboxes, page: int) -> _Table | None:
     return _Table(page, ys[0], ys[-1], xs[0], xs[-1], xs, ys, len(ys) - 1, cells)
 
 
-def _fill_tables(chars: list[dict], tables: list[_Table]) -> list[dict]:
+def _fill_tables(chars: list[dict], tables: list[_Table], words: list[PlacedWord], page: int) -> list[dict]:
     """Put each character into the table cell under its centre; return the others."""
     loose: list[dict] = []
     index = []
@@ -235,14 +311,15 @@ def _fill_tables(chars: list[dict], tables: list[_Table]) -> list[dict]:
             loose.append(ch)
     for t, _ys, _owner, buckets in index:
         for cell, bucket in zip(t.cells, buckets):
-            cell.text = _cell_text(bucket)
+            lines = _lines(bucket, page) if bucket else []
+            cell.text = join_lines(drop_page_marks(ln.text) for ln in lines)
+            words.extend(_placed(lines, page))
     return loose
 
 
-def _cell_text(chars: list[dict]) -> str:
-    if not chars:
-        return ""
-    return join_lines(drop_page_marks(ln.text) for ln in _lines(chars, -1))
+def _placed(lines: list[_Line], page: int) -> list[PlacedWord]:
+    return [PlacedWord(text, x0, x1, top, bottom, page) for ln in lines for part in ln.cells
+            for text, x0, x1, top, bottom in part]
 
 
 def _lines(chars: list[dict], page: int) -> list[_Line]:
@@ -268,6 +345,7 @@ def _line(chars: list[dict], page: int) -> _Line:
     # Words: characters closer than a word gap, with the gap before each.
     words: list[tuple[float, Word]] = []
     text, start, gap_before, prev = "", chars[0]["x0"], 0.0, None
+    top, bottom = chars[0]["top"], chars[0]["bottom"]
     for ch in chars:
         if prev is not None:
             # Fake bold: the same glyph printed twice a hair apart.
@@ -275,11 +353,13 @@ def _line(chars: list[dict], page: int) -> _Line:
                 continue
             gap = ch["x0"] - prev["x1"]
             if gap > _WORD_GAP * size:
-                words.append((gap_before, (text, start, prev["x1"])))
+                words.append((gap_before, (text, start, prev["x1"], top, bottom)))
                 text, start, gap_before = "", ch["x0"], gap
+                top, bottom = ch["top"], ch["bottom"]
         text += ch["text"]
+        top, bottom = min(top, ch["top"]), max(bottom, ch["bottom"])
         prev = ch
-    words.append((gap_before, (text, start, prev["x1"])))
+    words.append((gap_before, (text, start, prev["x1"], top, bottom)))
     # Cells: a wide gap, or a middling one before a numbered item ("（六）其他处理  1.申请人…").
     cells: list[list[Word]] = []
     for gap, word in words:
@@ -288,7 +368,7 @@ def _line(chars: list[dict], page: int) -> _Line:
         cells[-1].append(word)
     kept = []
     for cell in cells:
-        cell = [(drop_page_marks(t), x0, x1) for t, x0, x1 in cell]
+        cell = [(drop_page_marks(t), x0, x1, t0, t1) for t, x0, x1, t0, t1 in cell]
         cell = [w for w in cell if w[0]]
         if cell and not is_page_mark(" ".join(w[0] for w in cell)):
             kept.append(cell)
@@ -495,8 +575,9 @@ def _merge_wrapped(line: _Line, words: list[Word]) -> None:
     i = max(range(len(line.cells)), key=lambda j: _overlap(line.spans[j], span))
     cell = line.cells[i]
     k = max(range(len(cell)), key=lambda j: _overlap((cell[j][1], cell[j][2]), span))
-    text, x0, x1 = cell[k]
-    cell[k] = (join_lines([text, " ".join(w[0] for w in words)]), min(x0, span[0]), max(x1, span[1]))
+    text, x0, x1, top, bottom = cell[k]
+    cell[k] = (join_lines([text, " ".join(w[0] for w in words)]), min(x0, span[0]), max(x1, span[1]),
+               min([top] + [w[3] for w in words]), max([bottom] + [w[4] for w in words]))
     if k + 1 < len(cell):
         line.cells[i:i + 1] = [cell[:k + 1], cell[k + 1:]]
 

@@ -1,101 +1,75 @@
 """bytes → Document (a reader per format) → Report (shared figures, metadata, checks)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from importlib import import_module
 
+from extract import formats
 from extract.checks import evaluate
 from extract.consistency import summarize
 from extract.document import Document
 from extract.figures import find_figures
+from extract.limits import check_pdf
 from extract.meta import find_metadata
 from extract.narrative import read_statements, resolve, text_checks
 from extract.older import decide_template, read_older
-from extract.report import ExtractError, ImageOnly, NotAReport, Report, Unreadable
+from extract.report import ExtractError, ImageOnly, NotAReport, Report, Unreadable, Unsupported
 from extract.scan import OcrLimits, ScanReading
 
 # Reports are a few MB at most; anything bigger is a mistake or an attack on memory.
 MAX_BYTES = 50 * 1024 * 1024
 
-# format -> "module:function" taking (data: bytes) and returning a Document.
-READERS = {
-    "html": "extract.html:read_html",
-    "txt": "extract.text:read_text",
-    "pdf": "extract.pdf:read_pdf",
-    "docx": "extract.office:read_docx",
-    "doc": "extract.office:read_doc",
-    "wps": "extract.office:read_wps",
-    "xlsx": "extract.office:read_xlsx",
-    "xls": "extract.office:read_xls",
-}
-
-_EXTENSIONS = {
-    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html",
-    ".asp": "html", ".aspx": "html", ".php": "html", ".txt": "txt", ".pdf": "pdf",
-    ".docx": "docx", ".doc": "doc", ".wps": "wps", ".xlsx": "xlsx", ".xls": "xls",
-}
-_CONTENT_TYPES = {
-    "text/html": "html", "application/xhtml+xml": "html", "text/plain": "txt",
-    "application/pdf": "pdf", "application/msword": "doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.ms-works": "wps", "application/kswps": "wps", "application/wps-office.wps": "wps",
-    "application/vnd.ms-excel": "xls",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-}
-
-
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<div", b"<table", b"<p", b"<title")
+# Zip packages are told apart by their main part's name (in the local headers at the start, or
+# in the central directory at the end).
+_ZIP_PARTS = ((b"word/", "docx"), (b"xl/", "xlsx"), (b"OFD.xml", "ofd"))
 
 
 def sniff_format(data: bytes, url: str = "", content_type: str | None = None) -> str:
-    """Decide the format from magic bytes first (servers often lie), then type, then extension."""
+    """Decide the format (a name of `extract.formats.FORMATS`) from magic bytes first (servers
+    often lie), then type, then extension."""
     head = data[:8]
+    named = formats.by_extension(url)
     if head.startswith(b"%PDF"):
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        # Office Open XML: a zip; which one is told by its main part's name.
-        if b"word/" in data[:4096] or b"word/" in data[-65536:]:
-            return "docx"
-        if b"xl/" in data[:4096] or b"xl/" in data[-65536:]:
-            return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 compound file: .doc, .wps or .xls
-        ext = _extension(url)
-        if ext in ("wps", "xls", "doc"):
-            return ext
+    if head.startswith(formats.ZIP):
+        for part, name in _ZIP_PARTS:
+            if part in data[:4096] or part in data[-65536:]:
+                return name
+    if head.startswith(formats.OLE2[:4]):  # compound file: .doc, .wps, .xls or .et
+        if named is not None and formats.OLE2 in named.magic:
+            return named.name
         return "xls" if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536] else "doc"
     sample = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if sample.startswith(_HTML_STARTS) or sample.startswith(b"<?xml") and b"<html" in sample:
         # Agencies save HTML with a .doc name, and servers label anything text/html: the bytes win.
         return "html"
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    ext = _extension(url)
-    if ext in ("txt",) or ctype == "text/plain":
+    labelled = formats.by_content_type(content_type)
+    if "txt" in (getattr(named, "name", None), getattr(labelled, "name", None)):
         return "txt"
-    if ctype in _CONTENT_TYPES and _CONTENT_TYPES[ctype] in ("html",):
+    if labelled is not None and labelled.name == "html":
         return "html"
-    if ext:
-        return ext
-    if ctype in _CONTENT_TYPES:
-        return _CONTENT_TYPES[ctype]
+    if named is not None:
+        return named.name
+    if labelled is not None:
+        return labelled.name
     return "txt"
 
 
-def _extension(url: str) -> str | None:
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
-
-
 def read_document(data: bytes, fmt: str, content_type: str | None = None) -> Document:
-    module, func = READERS[fmt].split(":")
+    """Read `data` as format `fmt`; `Unsupported` for a format we know but cannot read."""
+    spec = formats.BY_NAME[fmt]
+    if spec.reader is None:
+        raise Unsupported(f"{spec.description or fmt} documents are not supported yet")
+    module, func = spec.reader.split(":")
     reader = getattr(import_module(module), func)
     # Only text formats need the HTTP charset; binary readers take the bytes alone.
-    return reader(data, content_type) if fmt in ("html", "txt") else reader(data)
+    return reader(data, content_type) if spec.text else reader(data)
 
 
 def extract_report(data: bytes, url: str = "", content_type: str | None = None,
                    resources: Mapping[str, bytes] | None = None, ocr_limits: OcrLimits | None = None) -> Report:
-    """Extract one report. Raises `Unreadable` (exit 2) or `NotAReport`/`ImageOnly` (exit 3).
+    """Extract one report. Raises `Unreadable`, `Unsupported`, or `NotAReport`/`ImageOnly`.
 
     `resources`: bytes of the images an HTML page shows, by absolute URL, fetched with the page;
     a report whose tables are pictures is then read by OCR, as are image-only PDFs and the
@@ -110,6 +84,8 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
     limits = ocr_limits or OcrLimits.from_env()
     reading: ScanReading | None = None
     try:
+        if fmt == "pdf":  # the other readers check their own limits (extract.limits)
+            check_pdf(data)
         doc = read_document(data, fmt, content_type)
     except ImageOnly as exc:
         reading = _ocr(lambda scan: scan.scan_pdf(data, None, limits), exc.reason) if fmt == "pdf" else None
@@ -118,7 +94,7 @@ def extract_report(data: bytes, url: str = "", content_type: str | None = None,
         doc = reading.document
     except ExtractError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a malformed file must become a recorded failure, never a crash
+    except Exception as exc:  # a malformed file must become a recorded failure, never a crash
         raise Unreadable(f"cannot read {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     figures = find_figures(doc.blocks)
     given = None

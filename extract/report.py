@@ -8,9 +8,9 @@ Figures = dict[str, dict[str, dict[str, float | int]]]  # table -> row -> column
 
 
 class ExtractError(Exception):
-    """Base class: `reason` is a one-line, human-readable explanation."""
+    """Base class: `reason` is a one-line, human-readable explanation; `status` is what the
+    archive's `failures.status` records. Exit codes are the CLI's business (ogi/errors.py)."""
 
-    exit_code = 2
     status = "error"
 
     def __init__(self, reason: str):
@@ -21,14 +21,19 @@ class ExtractError(Exception):
 class Unreadable(ExtractError):
     """The bytes cannot be read as a document (corrupt, truncated, encrypted, too large...)."""
 
-    exit_code = 2
     status = "unreadable"
+
+
+class Unsupported(ExtractError):
+    """A document format we recognise but have no reader for (OFD, WPS spreadsheets...): kept
+    as raw bytes, so a later extractor with a reader can read it (`ogi reextract`)."""
+
+    status = "unsupported"
 
 
 class NotAReport(ExtractError):
     """The document was read but is not an OGI annual report."""
 
-    exit_code = 3
     status = "not_a_report"
 
 
@@ -36,6 +41,24 @@ class ImageOnly(NotAReport):
     """A scanned report: pages are pictures, there is no text to extract."""
 
     status = "image_only"
+
+
+class TimeLimit(ExtractError):
+    """Extraction ran past its wall-clock deadline (extract.isolation) and was stopped."""
+
+    status = "time_limit"
+
+
+class MemoryLimit(ExtractError):
+    """Extraction needed more memory than its limit (extract.isolation) and was stopped."""
+
+    status = "memory_limit"
+
+
+# `failures.status` -> the error class that records it (for records that cross a process or a
+# machine as data: crawler.records).
+ERRORS = {cls.status: cls for cls in (ExtractError, Unreadable, Unsupported, NotAReport, ImageOnly,
+                                      TimeLimit, MemoryLimit)}
 
 
 @dataclass(frozen=True)

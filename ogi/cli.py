@@ -12,9 +12,8 @@ import os
 import pkgutil
 import sys
 
-from archive.errors import ArchiveError
 from ogi import commands
-from ogi.errors import OgiError
+from ogi.errors import exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,18 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
-    except OgiError as exc:
-        print(f"ogi {args.command}: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except ArchiveError as exc:  # busy past the timeout, disk full, a damaged or newer archive
-        print(f"ogi {args.command}: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"ogi {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the contract is "never a traceback" for users
+    except Exception as exc:  # the contract is "never a traceback" for users
+        known = exit_code(exc)
+        if known is not None:  # an error of ours, from any layer: its message is the line
+            print(f"ogi {args.command}: {exc}", file=sys.stderr)
+            return known
         if os.environ.get("OGI_DEBUG"):
             raise
         print(f"ogi {args.command}: internal error: {type(exc).__name__}: {exc} "

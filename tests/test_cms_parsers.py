@@ -2,23 +2,12 @@
 index.json), modelled on real portals of each family. Expected values are read off the pages."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-from scrapy.http import HtmlResponse, XmlResponse
 
+from crawl_support import CMS_INDEX as INDEX
+from crawl_support import saved_response as saved
 from crawler import discovery
 from crawler.cms import generic, hanweb, is_article_url, is_attachment_url, parse_listing, trs, ucap, vsb
-
-CMS = Path(__file__).parent / "fixtures" / "portals" / "cms"
-INDEX = json.loads((CMS / "index.json").read_text(encoding="utf-8"))
-
-
-def saved(name: str):
-    meta = INDEX[name]
-    cls = XmlResponse if "xml" in meta["content_type"] else HtmlResponse
-    return cls(url=meta["url"], body=(CMS / name).read_bytes(), headers={"Content-Type": meta["content_type"]})
 
 
 def texts(listing) -> dict[str, str]:

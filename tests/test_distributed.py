@@ -1,4 +1,4 @@
-"""Distributed crawl (crawler.distributed, crawler.worker, crawler.writer) with a real local
+"""Distributed crawl (crawler.distributed, crawler.worker, crawler.sender, crawler.writer) with a real local
 redis-server: two workers and one archive writer crawl the local portal of test_crawl (demo site
 plus traps: robots.txt, a 500 before 200, a dead link, a redirect), two nights in a row, next to a
 single-machine crawl of the same portal; the archives must come out the same.
@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,13 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from test_crawl import ADDED, COMMERCE, EDUCATION, FAST, FLAKY, OFFICE_2022, TRS, build_portal
+from crawl_support import ADDED, COMMERCE, EDUCATION, FAST, FLAKY, OFFICE_2022, ROOT, TRS, build_portal, stop
 
-REDIS_SERVER = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(REDIS_SERVER is None,
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed (scripts/install-system.sh installs it)")
 
-ROOT = Path(__file__).resolve().parents[1]
 # `scrapy crawl` run outside the repository (no scrapy.cfg there), so that nothing it might write
 # would go unnoticed among the repository's files.
 SCRAPY = (str(Path(sys.executable).with_name("scrapy")),)
@@ -42,47 +39,7 @@ WORKER = [*FAST, "-s", "CONCURRENT_REQUESTS=2", "-s", "OGI_WORKER_POLL=0.1"]
 ROBOTS = "/robots.txt"  # each worker reads it once: the only request a single crawl makes fewer times
 
 
-# -- redis-server and processes ---------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    import redis
-
-    tmp = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        client = redis.Redis(port=port)
-        deadline = time.time() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert server.poll() is None and time.time() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop(server)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
+# -- processes (redis-server: the `redis_url` fixture of conftest.py) ----------------------------
 
 @contextmanager
 def processes():
@@ -189,7 +146,7 @@ def distributed_crawl(db: Path, portal, redis_url: str, workdir: Path, *, worker
         portal.gate.set()
         outcomes = [finish(proc) for proc in crew]
         written = finish(writer)
-    for code, out, err in outcomes:
+    for code, _out, err in outcomes:
         assert code == 0, err[-3000:]
     assert written[0] == 0, written[2][-3000:]
     return {"run": run, "workers": [out for _, out, _ in outcomes], "writer": written[1]}
@@ -335,7 +292,7 @@ def test_a_dead_worker_loses_its_requests_but_never_causes_removals(nights, tmp_
     """A worker killed while it holds the report column's page: the run still ends (the other
     worker stops waiting for it once its heartbeat expired), as not finished, and the reports of
     that column, not seen this time, are not marked removed."""
-    import pickle
+    import json
 
     portal, redis_url = nights["portal"], nights["redis"]
     db = tmp_path / "a.db"
@@ -356,13 +313,16 @@ def test_a_dead_worker_loses_its_requests_but_never_causes_removals(nights, tmp_
             keys = f"ogi:run:{client.get('ogi:current').decode()}"
             # It has fetched pages (and said so at a heartbeat) and waits for the report column.
             wait_for(lambda: portal.arrived and any(
-                sum(t.pages for t in pickle.loads(raw).values()) for raw in client.hvals(f"{keys}:tallies")),
+                sum(t["pages"] for t in json.loads(raw)["tallies"].values()) for raw in client.hvals(f"{keys}:ledgers")),
                 "the worker to reach the report column")
+            # The other worker joins first (its requests for the column wait at the gate too),
+            # so the writer knows it is still expected when the doomed one's heartbeat expires.
+            survivor = start("crawl", portal.url + "/", *WORKER, "-s", f"REDIS_URL={redis_url}", *timeout,
+                             cwd=tmp_path)
+            wait_for(lambda: len(client.hkeys(f"{keys}:workers")) == 2, "the second worker to join")
             doomed.send_signal(signal.SIGKILL)
             doomed.wait(10)
             portal.gate.set()
-            survivor = start("crawl", portal.url + "/", *WORKER, "-s", f"REDIS_URL={redis_url}", *timeout,
-                             cwd=tmp_path)
             code, out, err = finish(survivor)
             assert code == 0, err[-3000:]
             code, out, err = finish(writer)

@@ -1,6 +1,7 @@
 import pytest
 
 from extract import NotAReport, extract_report
+from ogi.errors import exit_code
 from extract.document import Document
 from extract.meta import clean_title, find_agency, find_metadata, find_report_year
 
@@ -60,7 +61,7 @@ def test_distractors_are_not_reports(title):
             "<table><tr><td>行政事业性收费</td><td>12.5</td></tr></table></body></html>").encode()
     with pytest.raises(NotAReport) as exc:
         extract_report(html)
-    assert exc.value.exit_code == 3 and "\n" not in exc.value.reason
+    assert exit_code(exc.value) == 3 and "\n" not in exc.value.reason
 
 
 def test_title_broken_over_two_lines():

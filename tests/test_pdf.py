@@ -8,21 +8,30 @@ import re
 import pytest
 
 from extract import ExtractError, ImageOnly, NotAReport, Unreadable, extract_report
+from ogi.errors import exit_code
 from attachment_fixtures import APPLICANT_KEYS, block_with, data, expected, figure, make, row_with
 from extract.document import Document
-from extract.pdf import read_pdf
+from extract.pdf import Readings, _readings, read_pdf
 
 
 PAGE_MARK = re.compile(r"[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页")
 
 
-_docs: dict[str, Document] = {}
+_readings_of: dict[str, Readings] = {}
+
+
+def readings(name: str) -> Readings:
+    if name not in _readings_of:
+        _readings_of[name] = _readings(data(name))
+    return _readings_of[name]
 
 
 def doc(name: str) -> Document:
-    if name not in _docs:
-        _docs[name] = read_pdf(data(name))
-    return _docs[name]
+    """The ruled grids and the text lines: the reading by drawn lines, on its own (the tables
+    placed by geometry are tested in test_pdf_layout.py)."""
+    r = readings(name)
+    return Document(format="pdf", text=r.document.text, blocks=r.grids + ([r.lines] if r.lines else []),
+                    title=r.document.title)
 
 
 def assert_applications_grid(document: Document, stem: str) -> None:
@@ -292,7 +301,7 @@ def test_extract_report_refuses_with_the_right_exit_code(stem, error):
     want = expected(stem)
     with pytest.raises(error) as err:
         extract_report(data(f"{stem}.pdf"), url=want["_fetch"]["url"], content_type="application/pdf")
-    assert err.value.exit_code == want["_expect_exit"]
+    assert exit_code(err.value) == want["_expect_exit"]
 
 
 def test_reader_reads_documents_that_are_not_reports():

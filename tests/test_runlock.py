@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.errors import LockHeld, LockUnusable
 from crawler.runlock import lock_path, run_lock
-from ogi.errors import OgiError
+from ogi.errors import exit_code
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,12 +30,12 @@ HOLDER = textwrap.dedent("""
 # A second process that only tries once.
 TRY = textwrap.dedent("""
     import sys
+    from crawler.errors import LockHeld
     from crawler.runlock import run_lock
-    from ogi.errors import OgiError
     try:
         with run_lock(sys.argv[1]):
             print("acquired")
-    except OgiError as exc:
+    except LockHeld as exc:
         print(exc)
         sys.exit(1)
 """)
@@ -59,13 +60,13 @@ def holder(tmp_path):
 
 def test_second_holder_is_refused_with_path_and_pid(holder):
     db, child = holder
-    with pytest.raises(OgiError) as exc:
+    with pytest.raises(LockHeld) as exc:
         with run_lock(db):
             pytest.fail("acquired a lock another process holds")
     message = str(exc.value)
     assert re.fullmatch(r"another crawl is running \(lock held: .+, pid \d+\)", message)
     assert str(lock_path(db)) in message and f"pid {child.pid})" in message
-    assert exc.value.exit_code == 1
+    assert exit_code(exc.value) == 1  # what `ogi crawl` exits with
 
 
 def test_lock_is_free_again_once_the_holder_exits(holder):
@@ -109,6 +110,21 @@ def test_in_memory_database_is_not_locked(tmp_path):
 def test_unusable_lock_location_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(OgiError, match="cannot open crawl lock"):
+    with pytest.raises(LockUnusable, match="cannot open crawl lock"):
         with run_lock(blocker / "archive.db"):
+            pass
+
+
+def test_a_symlink_to_the_archive_meets_the_same_lock(holder, tmp_path):
+    db, child = holder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = elsewhere / "alias.db"
+    link.symlink_to(db)
+    assert lock_path(link) == lock_path(db)
+    with pytest.raises(LockHeld, match=f"pid {child.pid}"):
+        with run_lock(link):
+            pytest.fail("a crawl through a symlink ran beside the crawl of the real path")
+    with pytest.raises(LockHeld):
+        with run_lock(tmp_path / "elsewhere" / ".." / "archive.db"):
             pass

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
+from extract.formats import attachment_extensions
+
 
 @dataclass(frozen=True)
 class Link:
@@ -67,7 +69,9 @@ ARTICLE_URL_PATTERNS = [
 ]
 _ARTICLE = re.compile("|".join(f"(?:{p})" for p in ARTICLE_URL_PATTERNS), re.I)
 
-ATTACHMENT_EXTENSIONS = ("pdf", "docx", "doc", "wps", "xls", "xlsx", "et", "ofd")
+# Documents a page links for download, readable or not (extract.formats): an OFD report is
+# fetched and archived as unsupported rather than never seen.
+ATTACHMENT_EXTENSIONS = attachment_extensions()
 _ATTACHMENT = re.compile(r"\.(?:%s)(?:$|[?#&])" % "|".join(ATTACHMENT_EXTENSIONS), re.I)
 # TRS stores uploads as P0<digits>.<ext> next to the article; some download scripts hide the
 # extension in a query parameter (downfile.jsp?filename=….pdf).

@@ -6,44 +6,45 @@
     scrapy crawl reports -a only=河南/漯河,北京市,商务局   # region prefixes, parts of agency names
 
 Walk: a portal page → 政府信息公开 sections → 年报 columns (and their per-year sub-columns, all
-pages of each listing) → report pages → their attachments when the page is only a notice (the
-pipeline decides that after extraction and asks `attachment_requests`). Links are judged by
-their words (crawler.discovery); listings are read by the CMS parsers (crawler.cms). Inside a
-report column, list records that point at a document are candidates even when their text is only
-an agency name; outside one, only links that name a report are.
+pages of each listing) → report pages → their attachments when the page is only a notice.
+Each callback decides what to fetch next from the response it holds (crawler/judging.py:
+links by their words, listings by the CMS parsers of crawler/cms/):
+
+    parse_listing   a listing page → its other pages, report columns, sections, documents
+    parse_document  a report page or attachment → extraction (off the reactor, crawler.extraction)
+                    → a records.Document item for the archive pipeline; or, for a page that is
+                    only a notice, requests for its attachments (or the list it turns out to be)
+    on_error        a request that failed → counted, and the source marked incomplete if a
+                    report could be hidden behind it
+
+What happens to the archive goes through the run's archive seam (crawler.run.CrawlRun.archive):
+304 → `not_modified`, 404/410 → `gone`, documents → the pipeline → `document`. Budgets are
+not the spider's: crawler/budget.py drops requests over a source's page or time budget.
 
 Links are followed within the source's site (same registrable domain, any subdomain);
-attachments from anywhere. Request meta: ogi_source, ogi_kind (listing | document | attachment), ogi_hops (navigation steps,
-pagination excluded), ogi_ctx (inside a report column), ogi_text, ogi_named, ogi_agency, ogi_parent.
+attachments from anywhere. Request meta: ogi_source, ogi_kind (listing | document | attachment),
+ogi_hops (navigation steps, pagination excluded), ogi_ctx (inside a report column), ogi_text,
+ogi_named, ogi_agency, ogi_parent.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive.clock import utc_iso
-from crawler import discovery
+from crawler import defaults, discovery, judging
 from crawler.budget import SourceOutOfTime
-from crawler.cms import Link, is_article_url, is_attachment_url, parse_listing
-from crawler.cms.generic import anchors
-from crawler.items import DocumentItem
+from crawler.cms import parse_listing
+from crawler.extraction import Extraction
+from crawler.judging import Follow
 from crawler.middlewares import ROBOTS_DENIED
+from crawler.records import Document, Gone, NotModified
 from crawler.run import CrawlRun
-
-# A page that is a report column by its own name or path (…/zfxxgknb/, …/gknb2017/, …/ndbg/).
-_COLUMN_PATH = re.compile(r"/(?:\w*nb|ndbg|\w*ndbg|\w*nb\d{4}\w*|\w*nb_\d{4}\w*)/", re.I)
-_COLUMN_TITLE = re.compile(r"年报|年度报告")
-# JavaScript-only redirects ("moving targets"): tiny shells that set location.
-_JS_REDIRECT = re.compile(r"""location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""")
-_JS_REDIRECT_MAX_BYTES = 4096
-_INDEX_PAGE = re.compile(r"/(?:index|default)\.s?html?$", re.I)
-MAX_ATTACHMENTS = 12  # per page; a report has one or two, a page with more is a listing
+from extract.report import NotAReport, Report
 
 
 @dataclass(frozen=True)
@@ -59,32 +60,14 @@ class AdHocSource:
 
 
 def load_sources(start_urls=None, sources=None, only=None) -> list:
-    """Explicit URLs, else the sources list (crawler.sources, when that module exists)."""
+    """Explicit URLs, else the sources list (crawler.sources)."""
     urls = [u.strip() for u in (start_urls.split(",") if isinstance(start_urls, str) else start_urls or []) if u.strip()]
     if urls:
         return [AdHocSource(id=u, start_url=u) for u in dict.fromkeys(urls)]
-    try:
-        from crawler.sources import load_sources as load
-    except ImportError:
-        return []
+    from crawler.sources import load_sources as load
+
     ids = [i.strip() for i in only.split(",")] if isinstance(only, str) else only
     return list(load(sources, only=ids or None))
-
-
-def same_site(a: str, b: str) -> bool:
-    """One site: the same registrable name (xx.huaian.gov.cn ~ www.huaian.gov.cn), port ignored."""
-    ha, hb = (urlsplit(u).hostname or "" for u in (a, b))
-    if ha == hb:
-        return True
-    return _site(ha) == _site(hb) and _site(ha) != ""
-
-
-def _site(host: str) -> str:
-    labels = host.split(".")
-    if host.replace(".", "").isdigit():
-        return host
-    keep = 3 if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "edu", "net", "ac") else 2
-    return ".".join(labels[-keep:])
 
 
 class ReportsSpider(scrapy.Spider):
@@ -100,8 +83,7 @@ class ReportsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.page_budget = crawler.settings.getint("OGI_PAGE_BUDGET", 3000)
-        spider.max_hops = crawler.settings.getint("OGI_MAX_HOPS", 6)
+        spider.max_hops = defaults.get(crawler.settings, "OGI_MAX_HOPS")
         return spider
 
     @property
@@ -114,218 +96,154 @@ class ReportsSpider(scrapy.Spider):
         for source in self.sources:
             # Whether the start page is a report column is read off the page itself: a sources
             # list may give a portal's OGI home where no column URL is known.
-            request = self._request(source.id, source.start_url, "listing", hops=0)
-            if request is not None:
-                yield request
+            yield self._request(source.id, Follow(source.start_url, "listing", hops=0))
 
-    # -- listings ------------------------------------------------------------------------------
+    # -- listings ------------------------------------------------------------------------------------
 
     def parse_listing(self, response: Response):
-        meta, source = response.meta, response.meta["ogi_source"]
-        tally = self.run.tally(source)
-        tally.count("pages")
+        meta, source, ledger = response.meta, response.meta["ogi_source"], self.run.ledger
+        ledger.count(source, "pages")
         if response.status >= 400 or not isinstance(response, TextResponse):
-            tally.count("errors")
-            tally.note(f"listing {response.url}: HTTP {response.status}")
+            ledger.count(source, "errors")
+            ledger.note(source, f"listing {response.url}: HTTP {response.status}")
             # A report column that 404s (a redesign moved it) hides every report it listed; a
             # dead navigation link elsewhere on the portal hides nothing we knew of.
             if meta.get("ogi_ctx") or meta["ogi_hops"] == 0 or response.status not in (404, 410):
-                self.run.incomplete(source, f"listing page {response.url} answered HTTP {response.status}")
+                ledger.incomplete(source, f"listing page {response.url} answered HTTP {response.status}")
             return
-        if redirect := self._js_redirect(response):
-            yield from self._follow(response, redirect, "listing", hops=meta["ogi_hops"], ctx=meta.get("ogi_ctx"))
+        if redirect := judging.js_redirect(response):
+            yield from self._follow(response, Follow(redirect, "listing", meta["ogi_hops"], bool(meta.get("ogi_ctx"))))
             return
-        ctx = bool(meta.get("ogi_ctx")) or self._is_report_column(response)
+        ctx = bool(meta.get("ogi_ctx")) or judging.is_report_column(response)
         yield from self._read_listing(response, parse_listing(response), hops=meta["ogi_hops"], ctx=ctx)
 
     def _read_listing(self, response: Response, listing, *, hops: int, ctx: bool):
         for page in listing.pages:
-            yield from self._follow(response, page, "listing", hops=hops, ctx=ctx)
+            yield from self._follow(response, Follow(page, "listing", hops, ctx))
         entries = {link.url for link in listing.entries}
         for link in listing.links:
-            yield from self._judge(response, link, link.url in entries, hops=hops, ctx=ctx)
+            follow = judging.judge(link, is_entry=link.url in entries, ctx=ctx, hops=hops, max_hops=self.max_hops)
+            if follow is not None:
+                yield from self._follow(response, follow)
 
-    def _judge(self, response: Response, link: Link, is_entry: bool, *, hops: int, ctx: bool):
-        """Follow one link of a listing for what its words (and place) say it is."""
-        text = link.text
-        if discovery.is_distractor(text):
-            return
-        if discovery.is_report_title(text):
-            yield from self._follow(response, link.url, "document", hops=hops + 1, text=text, named=True)
-        elif discovery.is_report_column(text) or ctx and discovery.year_column(text):
-            if hops < self.max_hops:
-                yield from self._follow(response, link.url, "listing", hops=hops + 1, ctx=True)
-        elif ctx and is_entry and text and not discovery.is_section(text):
-            # A record of a report column whose text is only the agency ("2023年度" sub-columns).
-            yield from self._follow(response, link.url, "document", hops=hops + 1, text=text,
-                                    agency=text if _looks_like_agency(text) else None)
-        elif not ctx and discovery.is_section(text) and hops < self.max_hops:
-            yield from self._follow(response, link.url, "listing", hops=hops + 1, ctx=False)
+    # -- documents -----------------------------------------------------------------------------------
 
-    def _is_report_column(self, response: TextResponse) -> bool:
-        if _COLUMN_PATH.search(urlsplit(response.url).path + "/"):
-            return True
-        title = discovery.clean(response.xpath("string(//title)").get())
-        return bool(title and _COLUMN_TITLE.search(title) and not discovery.is_distractor(title)
-                    and not discovery.is_report_title(title))
-
-    def _js_redirect(self, response: TextResponse) -> str | None:
-        if len(response.body) > _JS_REDIRECT_MAX_BYTES or response.xpath("//a[@href]"):
-            return None
-        for script in response.xpath("//script[not(@src)]/text()").getall():
-            m = _JS_REDIRECT.search(script)
-            if m:
-                return response.urljoin(m.group(1) or m.group(2))
-        return None
-
-    # -- documents -----------------------------------------------------------------------------
-
-    def parse_document(self, response: Response):
-        meta, source = response.meta, response.meta["ogi_source"]
-        tally = self.run.tally(source)
-        tally.count("pages")
-        self.run.saw(source, response.url)
+    async def parse_document(self, response: Response):
+        meta, source, ledger = response.meta, response.meta["ogi_source"], self.run.ledger
+        ledger.count(source, "pages")
+        ledger.saw(source, response.url)
         if response.status == 304:
-            self.run.archive.touch(response.url, run_id=self.run.run_id)
-            tally.count("unchanged")
-            tally.count("reports")
+            self.run.archive.not_modified(NotModified(source, response.url, utc_iso()))
             return
         if response.status in (404, 410):
-            self.run.gone(source, response.url, response.status, _referer(response))
+            self.run.archive.gone(Gone(source, response.url, response.status, _referer(response), utc_iso()))
             return
-        if meta["ogi_kind"] == "document" and isinstance(response, TextResponse):
-            if redirect := self._js_redirect(response):
-                yield from self._follow(response, redirect, "document", hops=meta["ogi_hops"],
-                                        text=meta.get("ogi_text", ""), named=meta.get("ogi_named", False))
+        kind, named = meta["ogi_kind"], bool(meta.get("ogi_named"))
+        if kind == "document" and isinstance(response, TextResponse):
+            if redirect := judging.js_redirect(response):
+                for request in self._follow(response, Follow(redirect, "document", meta["ogi_hops"],
+                                                             text=meta.get("ogi_text", ""), named=named)):
+                    yield request
                 return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        fetched_at = utc_iso()
+        outcome = await self.crawler.get_extension(Extraction).extract(response.body, response.url, content_type)
+        if kind == "document" and judging.is_notice(outcome):
+            follow_up = self._attachments(response) or (self._as_report_column(response) if named else [])
+            if follow_up:
+                for request in follow_up:
+                    yield request
+                return
+            if isinstance(outcome, Report):
+                outcome = NotAReport("only a notice: no figures and no attachment")
+        if not judging.worth_keeping(outcome, named=named):
+            return
         src = self.by_id.get(source)
-        yield DocumentItem(
-            url=response.url, body=response.body,
-            content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
-            fetched_at=utc_iso(),
-            source=source, agency=meta.get("ogi_agency") or getattr(src, "agency", None),
-            region=getattr(src, "region", None), parent_url=meta.get("ogi_parent"),
-            link_text=meta.get("ogi_text", ""), named=bool(meta.get("ogi_named")),
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
-        )
+        yield Document(
+            source=source, url=response.url, body=response.body, content_type=content_type,
+            fetched_at=fetched_at, outcome=outcome,
+            agency=meta.get("ogi_agency") or getattr(src, "agency", None),
+            region=getattr(src, "region", None), division_code=getattr(src, "division_code", None),
+            parent_url=meta.get("ogi_parent"))
 
-    def attachment_requests(self, item: DocumentItem) -> list[Request]:
-        """Requests for the attachments of a page the pipeline found to be only a notice.
-
-        Read here, on demand, rather than for every page: most report pages are the report."""
-        if item.is_attachment or not item.encoding:
-            return []
+    def _attachments(self, response: Response) -> list[Request]:
+        """Requests for the files a notice page links (each archived as its own document)."""
+        meta, source = response.meta, response.meta["ogi_source"]
         out = []
-        for url, text in _attachments(_as_response(item)):
-            named = item.named or discovery.is_report_title(text)
-            request = self._request(item.source, url, "attachment", hops=0, text=text, named=named,
-                                    agency=item.agency, parent=item.url)
+        for url, text in judging.attachments(response):
+            self.run.ledger.saw(source, url)
+            named = bool(meta.get("ogi_named")) or discovery.is_report_title(text)
+            request = self._request(source, Follow(url, "attachment", 0, text=text, named=named,
+                                                   agency=meta.get("ogi_agency")), parent=response.url)
             if request is not None:
                 out.append(request)
         return out
 
-    def listing_requests(self, item: DocumentItem) -> list[Request]:
+    def _as_report_column(self, response: Response) -> list[Request]:
         """A link named like a report that leads to a list of reports (a "2022年政府信息公开年报"
-        column of per-agency records): read it as a report column (called by the pipeline)."""
-        if not item.encoding:
+        column of per-agency records): read it as a report column."""
+        if not isinstance(response, TextResponse):
             return []
-        response = _as_response(item, {"ogi_source": item.source, "ogi_kind": "listing", "ogi_hops": 1, "ogi_ctx": True})
         listing = parse_listing(response)
         if len(listing.entries) < 2:
             return []
         return list(self._read_listing(response, listing, hops=1, ctx=True))
 
-    # -- errors --------------------------------------------------------------------------------
+    # -- errors --------------------------------------------------------------------------------------
 
     def on_error(self, failure):
         request = failure.request
         meta = request.meta
-        source, kind = meta.get("ogi_source"), meta.get("ogi_kind")
-        tally = self.run.tally(source)
+        source, kind, ledger = meta.get("ogi_source"), meta.get("ogi_kind"), self.run.ledger
         if failure.check(SourceOutOfTime):
-            return  # not the portal's fault; CrawlRun.out_of_time marked the source incomplete
+            return  # not the portal's fault; the budget marked the source incomplete
         if failure.check(IgnoreRequest) and ROBOTS_DENIED in str(failure.value):
-            tally.count("blocked")  # FetchLogMiddleware has recorded it in `fetches`
+            ledger.count(source, "blocked")  # FetchLogMiddleware has recorded it in `fetches`
             if kind == "listing" and meta.get("ogi_hops") == 0:
-                tally.note(f"start page {request.url} is disallowed by robots.txt")
-                self.run.incomplete(source, "start page disallowed by robots.txt")
+                ledger.note(source, f"start page {request.url} is disallowed by robots.txt")
+                ledger.incomplete(source, "start page disallowed by robots.txt")
             return
         if failure.check(HttpError):
             what = f"HTTP {failure.value.response.status}"
         else:
             what = f"{type(failure.value).__name__}: {failure.value}"
-        tally.count("errors")
-        tally.note(f"{kind} {request.url}: {what}")
+        ledger.count(source, "errors")
+        ledger.note(source, f"{kind} {request.url}: {what}")
         # A failed listing or report page may hide reports (and their attachments) we would
         # otherwise take for removed: skip the removal check for this source tonight.
         if kind in ("listing", "document"):
-            self.run.incomplete(source, f"{kind} {request.url} failed ({what})")
+            ledger.incomplete(source, f"{kind} {request.url} failed ({what})")
         if kind in ("document", "attachment"):
-            self.run.saw(source, request.url)
+            ledger.saw(source, request.url)
 
-    # -- requests ------------------------------------------------------------------------------
+    # -- requests ------------------------------------------------------------------------------------
 
-    def _follow(self, response: Response, url: str, kind: str, *, hops: int, ctx=None, text: str = "",
-                named: bool = False, agency: str | None = None):
+    def _follow(self, response: Response, follow: Follow):
+        """A request for `follow`, if it stays on the source's site."""
         source = response.meta["ogi_source"]
-        src = self.by_id.get(source)
-        start = getattr(src, "start_url", None) or response.url
-        if kind != "attachment" and not (same_site(url, start) or same_site(url, response.url)):
+        start = getattr(self.by_id.get(source), "start_url", None) or response.url
+        if not (judging.same_site(follow.url, start) or judging.same_site(follow.url, response.url)):
             return
-        if kind == "document":
-            self.run.saw(source, url)
-        request = self._request(source, url, kind, hops=hops, ctx=ctx, text=text, named=named,
-                                agency=agency or response.meta.get("ogi_agency"))
+        if follow.kind == "document":
+            self.run.ledger.saw(source, follow.url)
+        if follow.agency is None and response.meta.get("ogi_agency"):
+            follow = Follow(follow.url, follow.kind, follow.hops, follow.ctx, follow.text, follow.named,
+                            response.meta["ogi_agency"])
+        request = self._request(source, follow)
         if request is not None:
             yield request
 
-    def _request(self, source: str, url: str, kind: str, *, hops: int, ctx=None, text: str = "",
-                 named: bool = False, agency: str | None = None, parent: str | None = None) -> Request | None:
-        if not url.startswith(("http://", "https://")):
+    def _request(self, source: str, follow: Follow, parent: str | None = None) -> Request | None:
+        if not follow.url.startswith(("http://", "https://")):
             return None
-        if kind == "attachment":
-            self.run.saw(source, url)
-        if self.run.out_of_time(source):
-            return None
-        budget = self.run.requested.setdefault(source, set())
-        key = _INDEX_PAGE.sub("/", url)  # "col/" and "col/index.html" are one page
-        if key in budget:
-            return None
-        if len(budget) >= self.page_budget:
-            self.run.incomplete(source, f"page budget of {self.page_budget} reached")
-            return None
-        budget.add(key)
-        meta = {"ogi_source": source, "ogi_kind": kind, "ogi_hops": hops, "ogi_ctx": ctx, "ogi_text": text,
-                "ogi_named": named, "ogi_agency": agency, "ogi_parent": parent}
-        callback = self.parse_listing if kind == "listing" else self.parse_document
+        meta = {"ogi_source": source, "ogi_kind": follow.kind, "ogi_hops": follow.hops, "ogi_ctx": follow.ctx,
+                "ogi_text": follow.text, "ogi_named": follow.named, "ogi_agency": follow.agency,
+                "ogi_parent": parent}
+        callback = self.parse_listing if follow.kind == "listing" else self.parse_document
         # Documents before further listing pages at the same depth: the queue stays short and
         # reports reach the archive early in a crawl that may be interrupted.
-        return Request(url, callback=callback, errback=self.on_error, meta=meta,
-                       priority=0 if kind == "listing" else 1)
-
-
-def _attachments(response: TextResponse) -> list[tuple[str, str]]:
-    """Files a report page links (PDF/DOC/…, TRS P0… uploads, links naming the report)."""
-    found = {}
-    for link in anchors(response):
-        if link.url == response.url or discovery.is_distractor(link.text):
-            continue
-        if is_attachment_url(link.url) or discovery.is_report_title(link.text) and not is_article_url(link.url):
-            found.setdefault(link.url, link.text)
-    return list(found.items())[:MAX_ATTACHMENTS]
-
-
-def _as_response(item: DocumentItem, meta: dict | None = None) -> HtmlResponse:
-    """The fetched page again, from the item (decoded as it was when fetched)."""
-    return HtmlResponse(url=item.url, body=item.body, encoding=item.encoding,
-                        request=Request(item.url, meta=meta or {"ogi_source": item.source}))
-
-
-_AGENCY = re.compile(r"(?:局|委|办|厅|府|院|会|署|处|中心|街道|镇|乡|区|县|市|所|站|队)$")
-
-
-def _looks_like_agency(text: str) -> bool:
-    return len(text) <= 30 and bool(_AGENCY.search(text))
+        return Request(follow.url, callback=callback, errback=self.on_error, meta=meta,
+                       priority=0 if follow.kind == "listing" else 1)
 
 
 def _referer(response: Response) -> str:

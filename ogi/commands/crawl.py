@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import sys
 
 from ogi.errors import OgiError, UsageError
@@ -16,7 +15,9 @@ summary is stored in the archive's crawl_runs table, and a health report per sou
 reports found, changes, errors, flagged after 3 runs with nothing) in source_health: see
 `ogi status`. Scrapy settings can be overridden with -s, e.g. -s JOBDIR=jobs/nightly to make an
 interrupted crawl resumable, -s OGI_PAGE_BUDGET=500 or -s OGI_SOURCE_TIME_BUDGET=600 (seconds)
-to bound each source.
+to bound each source. Reports are extracted in worker processes beside the crawl
+(OGI_EXTRACT_WORKERS, default one per core), each under OGI_EXTRACT_TIMEOUT seconds and
+OGI_EXTRACT_MEMORY_MB; every default is in crawler/defaults.py.
 
 Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
 2 requests at a time, AutoThrottle, at least 1 s between requests).
@@ -57,8 +58,9 @@ def run(args) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from archive import Archive
-    from crawler import distributed
-    from crawler.run import CrawlRun, archive_lock
+    from crawler import protocol
+    from crawler.run import CrawlRun, distributed
+    from crawler.runlock import run_lock
 
     settings = _settings(args)
     db_path = settings.get("ARCHIVE_DB")
@@ -70,24 +72,27 @@ def run(args) -> int:
     if args.start_urls and args.only:
         raise UsageError("--only selects from the sources list; give it without START_URLs")
     if not args.start_urls:
-        if importlib.util.find_spec("crawler.sources") is None:
-            raise UsageError("no START_URL given and no sources list (crawler/sources.py) in this install")
         from crawler.sources import load_sources
 
         # Validate the list here: a broken or empty selection is one line, before Scrapy starts.
         if not load_sources(args.sources, only=_ids(args.only)):
             raise UsageError(f"no source matches --only {args.only}")
-    if distributed.enabled(settings):
+    if distributed(settings):
         # A worker: no archive here (the writer has it); join the writer's run now, so that
         # "no writer" is one line and not a traceback from inside Scrapy.
-        settings.set("OGI_REDIS_RUN", distributed.join(settings), priority="cmdline")
+        import extract
+
+        server = protocol.connect(settings.get("REDIS_URL"))
+        name = protocol.join(server, wanted=settings.get("OGI_REDIS_RUN"), wait=settings.getfloat("OGI_WRITER_WAIT"),
+                             extractor_version=extract.EXTRACTOR_VERSION, url=settings.get("REDIS_URL"))
+        settings.set("OGI_REDIS_RUN", name, priority="cmdline")
         lock = contextlib.nullcontext()
     else:
         try:
             Archive(db_path).close()  # create or migrate now: a bad path is one clear line, not a traceback
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
-        lock = archive_lock(db_path)
+        lock = run_lock(db_path)
 
     _one_line_robots_errors()
     with lock:
@@ -96,19 +101,18 @@ def run(args) -> int:
         process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
-        if not distributed.enabled(settings):
+        if not distributed(settings):
             _reread(db_path, settings)
-    run_ext = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
-    summary = run_ext.summary if run_ext else None
-    if summary is None:
+    crawl_run = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
+    result = crawl_run.result if crawl_run else None
+    if result is None:
         raise OgiError("the crawl did not run (see the log above)")
-    if distributed.enabled(settings):
-        from crawler.worker import worker_line
-
-        print(worker_line(run_ext), flush=True)
+    summary = result.summary
+    if distributed(settings):
+        print(crawl_run.archive.describe(result), flush=True)
         # A worker's share says nothing about its sources (another worker may have had them).
         return 0 if summary["finish_reason"] == "finished" else 1
-    _print(summary, run_ext.health)
+    _print(summary, result.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
     return exit_status(summary)
@@ -117,32 +121,38 @@ def run(args) -> int:
 def _write(args, settings) -> int:
     """`ogi crawl --writer`: the archive writer of a distributed crawl (crawler.writer)."""
     from archive import Archive
-    from crawler import distributed
-    from crawler.run import archive_lock
+    from crawler import protocol
+    from crawler.run import distributed
+    from crawler.runlock import run_lock
     from crawler.writer import ArchiveWriter
 
-    if not distributed.enabled(settings):
+    if not distributed(settings):
         raise UsageError("--writer needs -s REDIS_URL=redis://HOST:PORT/DB (the workers' Redis)")
     if args.start_urls or args.sources or args.only:
         raise UsageError("--writer takes no START_URL, --sources or --only: give them to the workers")
     db_path = settings.get("ARCHIVE_DB")
-    with archive_lock(db_path):
+    url = settings.get("REDIS_URL")
+    with run_lock(db_path):
         try:
             archive = Archive(db_path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
         with archive:
-            writer = ArchiveWriter.open(archive, settings)
-            print(f"archive writer of run {writer.keys.name} ready on "
-                  f"{distributed.redacted(settings.get('REDIS_URL'))}: start workers with "
+            name = protocol.check_name(settings.get("OGI_REDIS_RUN") or protocol.new_run_name())
+            run = protocol.RedisRun(protocol.connect(url), name)
+            writer = ArchiveWriter.open(archive, run, timeout=settings.getfloat("OGI_WORKER_TIMEOUT"))
+            print(f"archive writer of run {name} ready on {protocol.redacted(url)}: start workers with "
                   f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
-            summary = writer.serve()
-        if summary is not None:
+            result = writer.serve()
+        if result is not None:
             _reread(db_path, settings)
-    if summary is None:
-        raise OgiError(f"no worker joined run {writer.keys.name}")
-    _print(summary, writer.health)
-    return exit_status(summary)
+    if writer.rejected:
+        print(f"ogi crawl: refused {writer.rejected} malformed record(s) on run {name} (see the log)",
+              file=sys.stderr)
+    if result is None:
+        raise OgiError(f"no worker joined run {name}")
+    _print(result.summary, result.health)
+    return 1 if writer.rejected else exit_status(result.summary)
 
 
 def _reread(db_path: str, settings) -> None:

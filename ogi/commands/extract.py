@@ -8,11 +8,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from extract import MAX_BYTES, ExtractError, extract_report
-from ogi.errors import UsageError
+from extract import MAX_BYTES, ExtractError, extract_report, formats
+from ogi.errors import UsageError, exit_code
 
 USER_AGENT = "ogi-archive/0.1 (+https://github.com/ogi-archive/ogi-archive; research archive of OGI annual reports)"
-_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt", ".pdf", ".docx", ".doc", ".wps", ".xls", ".xlsx"}
+# The files of a folder we take: every document format we know (extract/formats.py), those we
+# cannot read yet answered as unsupported. Server-side page names (.jsp, .asp…) are HTML when
+# fetched, rarely files on a disk, so they stay out.
+_SUFFIXES = formats.file_extensions() - {".jsp", ".asp", ".aspx", ".php"}
 
 
 def register(sub) -> None:
@@ -82,7 +85,7 @@ def run(args) -> int:
             try:
                 report = extract_report(data, url=args.source_url or url, content_type=ctype)
             except ExtractError as exc:
-                raise _Failed(exc.exit_code, exc.reason, exc.status) from None
+                raise _Failed(exit_code(exc), exc.reason, exc.status) from None
             out = report.to_dict(with_text=args.with_text)
             if many:
                 out = {"path": item, **out}

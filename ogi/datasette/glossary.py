@@ -117,7 +117,6 @@ COLUMNS: dict[str, str] = {
     "components": "What went into an extractor identity (JSON: source digest, library and tool "
                   "versions) — 组成",
     "new_reading_id": "The reading a re-extraction created — 新读取",
-    "reports": "Reports found — 报告数",
     "templates": "Templates of those reports — 模板",
     "without_figures": "How many of them had no table read — 未读出表格的报告数",
     "any_removed": "1 if any of them was taken down — 是否有下架",

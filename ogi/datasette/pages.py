@@ -14,18 +14,11 @@ from urllib.parse import quote, unquote, urlsplit
 from datasette.utils.asgi import NotFound, Response
 
 from archive import blobs
+from extract.formats import content_type_of
 from ogi.datasette import layout
 
 VERSION_PATH = "/-/ogi/versions/"
 RAW_PATH = "/-/ogi/raw/"
-
-_FORMAT_TYPES = {
-    "html": "text/html", "txt": "text/plain", "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "doc": "application/msword", "wps": "application/vnd.ms-works",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def database_name(datasette) -> str:
@@ -144,7 +137,7 @@ async def raw_download(request, datasette) -> Response:
     seen = seen or await _rows(db, "SELECT url, content_type, NULL AS format FROM failures "
                                    "WHERE raw_sha256 = ? ORDER BY last_seen DESC LIMIT 1", [digest])
     url, content_type, fmt = (seen[0]["url"], seen[0]["content_type"], seen[0]["format"]) if seen else (None, None, None)
-    content_type = content_type or _FORMAT_TYPES.get(fmt or "") or "application/octet-stream"
+    content_type = content_type or content_type_of(fmt) or "application/octet-stream"
     name = download_name(url, digest, content_type, fmt)
     try:
         body = blobs.verified(*blob, digest)
