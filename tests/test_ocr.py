@@ -17,6 +17,7 @@ from bench.scans import degrade, image_docx, image_html, image_pdf, render_pages
 from extract import ImageOnly, NotAReport, extract_report, ocr
 from extract.checks import evaluate
 from extract.scan import OcrLimits, check_terms, docx_pictures, html_pictures, trusted_figures
+from ogi.errors import exit_code
 
 needs_engine = pytest.mark.skipif(not ocr.available(),
                                   reason="OCR engine rapidocr-onnxruntime not installed (pip install -c constraints.txt -e .)")
@@ -230,11 +231,11 @@ def test_a_scan_without_text_and_a_scanned_non_report_still_exit_3():
     blank = degrade(Image.new("L", (1240, 1754), 255), 1.0, noise=8, seed=1)
     with pytest.raises(ImageOnly) as err:
         extract_report(image_pdf([blank], 150))
-    assert err.value.exit_code == 3
+    assert exit_code(err.value) == 3
     not_report = scanned(data("pdf_not_report.pdf"), dpi=150, seed=2)
     with pytest.raises(NotAReport) as err:
         extract_report(image_pdf(not_report, 150))
-    assert err.value.exit_code == 3
+    assert exit_code(err.value) == 3
 
 
 def test_nothing_is_downloaded_the_models_are_in_the_wheel():
