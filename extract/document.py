@@ -44,3 +44,5 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None  # from document metadata (HTML <title>/<meta>, PDF/DOCX properties)
     published: str | None = None  # YYYY-MM-DD from document metadata, if any
+    # Set when the content was read by OCR (extract/scan.py): engine, pages read, limits hit.
+    ocr: dict | None = None

@@ -34,6 +34,9 @@ READING_LIBRARIES = (
     "lxml", "lxml_html_clean", "trafilatura", "htmldate", "justext", "courlan", "dateparser",
     "charset-normalizer", "w3lib", "pdfplumber", "pdfminer.six", "pypdfium2", "python-docx",
     "openpyxl", "xlrd", "regex",
+    # OCR of scans (extract/ocr.py): the engine and its models (in the wheel), its runtime, and
+    # the image library that deskews and finds ruling lines.
+    "rapidocr-onnxruntime", "onnxruntime", "opencv-python", "numpy",
 )
 
 

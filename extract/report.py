@@ -83,6 +83,9 @@ class Report:
     evidence: dict[str, str] = field(default_factory=dict)
     # Per table: which identities and text checks were evaluated and hold (extract/consistency.py).
     consistency: dict = field(default_factory=dict)
+    # null, or {"engine": "<name version>", "pages": n, ...} when figures were read by OCR
+    # (extract/scan.py): researchers weigh such figures accordingly.
+    ocr: dict | None = None
     # Normalised main text (no page chrome): what versioning hashes and full-text search indexes.
     text: str = ""
 
