@@ -21,7 +21,7 @@ Every submitted document gets exactly one outcome:
 - `MemoryLimit` (status `memory_limit`) when it needed more than `memory_mb` MB of address space
   (`RLIMIT_AS`, set in each worker: Python raises MemoryError, the worker answers and is
   replaced, since a library may be left in a bad state);
-- `Unreadable("extraction worker died …")` when the worker died some other way (a crash in C
+- `WorkerDied("extraction worker died …")` (status `worker_died`) when the worker died some other way (a crash in C
   code, a kill from outside): the worker is replaced and the document still recorded.
 
 `submit_call(func, *args)` runs any picklable top-level function the same way (e.g. one that
@@ -52,7 +52,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Iterator
 
-from extract.report import ExtractError, MemoryLimit, Report, TimeLimit, Unreadable
+from extract.report import ExtractError, MemoryLimit, Report, TimeLimit, Unreadable, WorkerDied
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class _Lane:
         else:
             how = f"exit status {code}"
         logger.warning("extraction worker %s died (%s); starting another", self.index, how)
-        return Unreadable(f"extraction worker died ({how})")
+        return WorkerDied(f"extraction worker died ({how})")
 
     def kill(self) -> None:
         with self._lock:

@@ -19,8 +19,10 @@ from fixtures.portals.server import Portal
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "site"
+# The local portals live on loopback, which a crawl refuses unless told (crawler/scope.py).
+LOOPBACK = ["-s", "OGI_ALLOW_PRIVATE_HOSTS=True"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=2",
-        "-s", "DOWNLOAD_TIMEOUT=10"]
+        "-s", "DOWNLOAD_TIMEOUT=10", *LOOPBACK]
 
 TRS = "/xxgk/zfxxgknb/"
 COMMERCE = TRS + "202301/t20230130_998.html"  # corrected in crawl 2 (行政许可 234 → 243)

@@ -29,10 +29,13 @@ and any number of workers sharing its queue, which write nothing locally:
 The writer prints the run's summary; a worker prints one line about its share.
 
 exit status:
-  0  the run finished and every source answered
-  1  the run finished but some sources failed (no answer at all; everything else is stored),
-     the run was interrupted, or it could not start (another crawl holds the lock)
-  2  usage error (bad option or URL, no source matches --only)"""
+  0  the run finished, every source answered and everything fetched was stored
+  1  the run finished but some sources failed (no answer at all; everything else is stored);
+     something was lost (a write the archive refused: busy, disk full; an extraction worker
+     that died; an exception in a pipeline or callback; the health report or summary not
+     stored; on a worker, its archive writer or Redis lost); the run was interrupted; or it
+     could not start (another crawl holds the lock)
+  2  usage error (bad option or URL, no source matches --only, a JOBDIR that cannot be resumed)"""
 
 
 def register(subparsers) -> None:
@@ -61,6 +64,7 @@ def run(args) -> int:
     from crawler import protocol
     from crawler.run import CrawlRun, distributed
     from crawler.runlock import run_lock
+    from crawler.summary import fault_lines
 
     settings = _settings(args)
     db_path = settings.get("ARCHIVE_DB")
@@ -94,6 +98,13 @@ def run(args) -> int:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
         lock = run_lock(db_path)
 
+    if not distributed(settings):
+        from crawler import jobdir
+
+        try:
+            jobdir.check(settings.get("JOBDIR"))
+        except jobdir.JobdirUnusable as exc:
+            raise UsageError(str(exc)) from None
     _one_line_robots_errors()
     with lock:
         process = CrawlerProcess(settings)
@@ -110,8 +121,12 @@ def run(args) -> int:
     summary = result.summary
     if distributed(settings):
         print(crawl_run.archive.describe(result), flush=True)
-        # A worker's share says nothing about its sources (another worker may have had them).
-        return 0 if summary["finish_reason"] == "finished" else 1
+        # A worker's share says nothing about its sources (another worker may have had them),
+        # but what it lost (Redis, its writer, a dead extraction worker) is its own to report.
+        for line in fault_lines(summary):
+            print(line, file=sys.stderr, flush=True)
+        lost = any((summary.get("faults") or {}).values())
+        return 0 if summary["finish_reason"] == "finished" and not lost else 1
     _print(summary, result.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
@@ -172,10 +187,12 @@ def _reread(db_path: str, settings) -> None:
 
 
 def exit_status(summary: dict) -> int:
-    """0: finished and every source answered; 1: interrupted, or some source never answered."""
+    """0: finished, nothing lost, and every source answered; 1: interrupted, something was lost
+    (a fault: not stored, a dead extraction worker, an exception…), or some source never answered."""
     from crawler.summary import unreachable
 
-    return 0 if summary["finish_reason"] == "finished" and not unreachable(summary) else 1
+    lost = any((summary.get("faults") or {}).values())
+    return 0 if summary["finish_reason"] == "finished" and not lost and not unreachable(summary) else 1
 
 
 def _one_line_robots_errors() -> None:
