@@ -92,7 +92,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             ledger = self.crawler.get_extension(CrawlRun).ledger
             ledger.count(source, "errors")
             ledger.note(source, f"{key[0]}: {why}")
-            ledger.incomplete(source, f"robots.txt of {key[0]} could not be read")
+            ledger.incomplete(source, f"{key[0]}: {rp.why}")
         raise RobotsUnavailable(f"Forbidden by robots.txt: {why}")
 
 

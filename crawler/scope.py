@@ -139,6 +139,8 @@ class ScopedResolver(CachingThreadedResolver):
     def _check(self, address: str, name: str) -> str:
         reason = self.scope.refusal(name, address)
         if reason:
+            # Twisted turns this error into "no results for hostname lookup": say it here.
+            logger.warning("connection refused: %s", reason)
             raise DNSLookupError(f"refused: {reason}")
         return address
 
@@ -159,15 +161,21 @@ class HostScopeMiddleware:
         host = parts.hostname or ""
         if not host:
             raise OutOfScope("refused: a URL without a host")
+        literal = _ip(host) is not None
+        if literal:
+            self._check(host, host)
         if request.meta.get("ogi_kind") == "attachment" and not self.attachment_allowed(request):
             raise OutOfScope(f"refused: attachment host {host} is not the source's site nor a host the sources list names")
-        address = host if _ip(host) is not None else await self._resolve(host)
-        if address is None:
-            return None  # the name does not resolve: the download fails the usual way (a DNS error)
-        reason = self.scope.refusal(host, str(address).strip("[]"))
+        if not literal:
+            address = await self._resolve(host)
+            if address is not None:  # else the download fails the usual way (a DNS error)
+                self._check(host, address)
+        return None
+
+    def _check(self, host: str, address: str) -> None:
+        reason = self.scope.refusal(host, address.strip("[]"))
         if reason:
             raise OutOfScope(f"refused: {reason}")
-        return None
 
     async def _resolve(self, host: str) -> str | None:
         from twisted.internet import reactor
