@@ -112,8 +112,7 @@ def run(args) -> int:
         process.crawl(crawler, start_urls=",".join(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
-        if not distributed(settings):
-            _reread(db_path, settings)
+        reread_ok = distributed(settings) or _reread(db_path, settings)
     crawl_run = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
     result = crawl_run.result if crawl_run else None
     if result is None:
@@ -130,7 +129,7 @@ def run(args) -> int:
     _print(summary, result.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
-    return exit_status(summary)
+    return max(exit_status(summary), 0 if reread_ok else 1)
 
 
 def _write(args, settings) -> int:
@@ -159,31 +158,37 @@ def _write(args, settings) -> int:
             print(f"archive writer of run {name} ready on {protocol.redacted(url)}: start workers with "
                   f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
             result = writer.serve()
-        if result is not None:
-            _reread(db_path, settings)
+        reread_ok = result is None or _reread(db_path, settings)
     if writer.rejected:
         print(f"ogi crawl: refused {writer.rejected} malformed record(s) on run {name} (see the log)",
               file=sys.stderr)
     if result is None:
         raise OgiError(f"no worker joined run {name}")
     _print(result.summary, result.health)
-    return 1 if writer.rejected else exit_status(result.summary)
+    return 1 if writer.rejected or not reread_ok else exit_status(result.summary)
 
 
-def _reread(db_path: str, settings) -> None:
+def _reread(db_path: str, settings) -> bool:
     """The nightly re-reading, under the crawl's lock: latest versions an older extractor read
-    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds."""
+    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds.
+    False when the archive refused it (busy, disk full): one line, and the run exits 1."""
     from archive import Archive, reextract
+    from archive.errors import ArchiveError
 
     budget = settings.getfloat("OGI_REREAD_TIME_BUDGET")
     if budget <= 0:
-        return
-    with Archive(db_path) as archive:
-        done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+        return True
+    try:
+        with Archive(db_path) as archive:
+            done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+    except ArchiveError as exc:
+        print(f"ogi crawl: the nightly re-reading stopped: {exc}", file=sys.stderr, flush=True)
+        return False
     if done.reextracted or done.remaining:
         print(f"re-read {done.reextracted} report(s) with extractor {done.extractor_version}: "
               f"{done.changed} reading(s) changed, {done.failed} failed, {done.remaining} left for "
               f"the next night", flush=True)
+    return True
 
 
 def exit_status(summary: dict) -> int:
