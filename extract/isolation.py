@@ -224,7 +224,13 @@ class _Lane:
         try:
             self.conn.send((func, args))
         except (OSError, EOFError):
-            return self._died()
+            # A worker that could not take the whole document in (over its memory limit while
+            # receiving it) answered before closing its end: read that answer, if any.
+            try:
+                if not self.conn.poll(0):
+                    return self._died()
+            except (OSError, EOFError):
+                return self._died()
         if not self.conn.poll(self.pool.timeout):
             self.kill()
             return TimeLimit(f"extraction took longer than {self.pool.timeout:g} s (OGI_EXTRACT_TIMEOUT)")
@@ -330,6 +336,9 @@ def _worker(conn, memory_mb: int | None) -> None:
             func, args = conn.recv()
         except (EOFError, OSError):
             return  # the pool closed, or its process is gone
+        except MemoryError:  # the document itself does not fit under the limit
+            conn.send(("memory", None, _cpu_seconds()))
+            return
         try:
             conn.send(("ok", func(*args), _cpu_seconds()))
         except MemoryError:
