@@ -133,7 +133,7 @@ class ScopedResolver(CachingThreadedResolver):
         """The (cached) address of `name`, unchecked: for the middleware, which says why."""
         return super().getHostByName(name, timeout)
 
-    def getHostByName(self, name: str, timeout=()):  # Twisted's name
+    def getHostByName(self, name: str, timeout=()):  # noqa: N802 - Twisted's name
         return self.address_of(name, timeout).addCallback(self._check, name)
 
     def _check(self, address: str, name: str) -> str:

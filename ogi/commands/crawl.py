@@ -19,6 +19,11 @@ to bound each source. Reports are extracted in worker processes beside the crawl
 (OGI_EXTRACT_WORKERS, default one per core), each under OGI_EXTRACT_TIMEOUT seconds and
 OGI_EXTRACT_MEMORY_MB; every default is in crawler/defaults.py.
 
+Only public addresses are fetched: a portal on a loopback or private address needs
+-s OGI_ALLOW_PRIVATE_HOSTS=True or -s OGI_PRIVATE_HOST_ALLOWLIST=HOST[,HOST]. A robots.txt that
+answers 5xx or cannot be reached disallows its host for the run; Retry-After is waited for up to
+OGI_RETRY_AFTER_MAX seconds.
+
 Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
 2 requests at a time, AutoThrottle, at least 1 s between requests).
 
