@@ -7,8 +7,9 @@ raw blob; if its content hash equals the version's current reading, nothing is w
 checks and figure changes, and a 'reread' event when figures moved (`versioning.apply_reading`).
 A version is never added: only the crawl adds versions, when the agency changed its report.
 
-Extraction runs in a process pool (workers read blobs through their own read-only connection;
-WAL lets them read while this process writes); writes stay in this process, one `BEGIN
+Extraction runs in worker processes under a per-document deadline and memory limit
+(`extract.isolation`): a stored document the new extractor chokes on is a `time_limit` or
+`memory_limit` reading failure, never a stalled run. Writes stay in this process, one `BEGIN
 IMMEDIATE` transaction per result (or per batch of 'same' results), and each re-checks inside
 its transaction that nobody (a crawl's catch-up) read the version meanwhile, so a crawl and
 `ogi reextract` can run together without losing or duplicating anything.
@@ -19,11 +20,8 @@ oldest reading first, until the budget is spent (`ogi crawl` runs it after the c
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -32,7 +30,7 @@ from archive import blobs, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
 
-_WINDOW = 64  # tasks in flight per worker: bounds memory, and how far a time budget overshoots
+_WINDOW = 8  # documents in flight per worker: bounds memory, and how far a time budget overshoots
 _SAME_BATCH = 200
 
 
@@ -70,19 +68,22 @@ def extract_stored(raw: bytes, url: str, content_type: str | None):
         return extract.Unreadable(f"extractor crashed: {type(exc).__name__}: {exc}")
 
 
-def _read_blob(conn, digest: str, url: str, content_type: str | None):
+Reader = Callable[[bytes, str, "str | None"], object]  # (raw, url, content type) -> Report | ExtractError
+
+
+def _blob(db, digest: str):
+    """The stored bytes, or the ExtractError saying why there are none."""
     try:
-        raw = blobs.get(conn, digest)
+        raw = blobs.get(db.conn if hasattr(db, "conn") else db, digest)
     except blobs.BlobCorrupt as exc:
         return extract.Unreadable(str(exc))
-    if raw is None:
-        return extract.Unreadable(f"raw blob {digest} missing from the archive")
-    return extract_stored(raw, url, content_type)
+    return raw if raw is not None else extract.Unreadable(f"raw blob {digest} missing from the archive")
 
 
-def read_stored(db, version: dict, url: str) -> tuple:
+def read_stored(db, version: dict, url: str, read: Reader = extract_stored) -> tuple:
     """(outcome, content hash) of the current extractor on a stored version's bytes."""
-    outcome = _read_blob(db.conn, version["raw_sha256"], url, version["content_type"])
+    raw = _blob(db, version["raw_sha256"])
+    outcome = raw if isinstance(raw, extract.ExtractError) else read(raw, url, version["content_type"])
     return outcome, (None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome))
 
 
@@ -202,50 +203,53 @@ def apply_failure(db, failure: dict, outcome, content_sha256: str | None, *, ev:
 
 # -- running -----------------------------------------------------------------------------------
 
-_worker_conn: sqlite3.Connection | None = None
-
-
-def _init_worker(path: str) -> None:
-    global _worker_conn
-    _worker_conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    _worker_conn.execute("PRAGMA busy_timeout = 60000")
-
-
-def _read(conn, task: tuple) -> tuple:
-    """(key, outcome, content hash); outcome is None when the hash equals the expected one, so
+def _reread_task(raw: bytes, url: str, content_type: str | None, expected: str | None) -> tuple:
+    """In a worker: (outcome, content hash); outcome is None when the hash equals `expected`, so
     the common "nothing changed" answer does not ship a whole Report back between processes."""
-    key, digest, url, content_type, expected = task
-    outcome = _read_blob(conn, digest, url, content_type)
+    outcome = extract_stored(raw, url, content_type)
     content = None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome)
-    return key, (None if content is not None and content == expected else outcome), content
-
-
-def _work(task: tuple) -> tuple:
-    return _read(_worker_conn, task)
+    return (None if content is not None and content == expected else outcome), content
 
 
 def _results(archive, tasks: list[tuple], workers: int, deadline: float | None) -> Iterable[tuple]:
+    """(key, outcome, content) per task (key, digest, url, content type, expected content), in
+    worker processes under the per-document deadline and memory limit of extract.isolation: a
+    document that overruns is a `time_limit` / `memory_limit` failure, never a stalled run."""
+    from extract.isolation import BoundedExtractor
+
     def in_time() -> bool:
         return deadline is None or time.monotonic() < deadline
 
-    if workers <= 1 or archive.memory or len(tasks) < 2 * workers:
-        for task in tasks:
+    if archive.memory:  # no file for worker processes to share: read here
+        for key, digest, url, content_type, expected in tasks:
             if not in_time():
                 return
-            yield _read(archive.db.conn, task)
+            raw = _blob(archive.db, digest)
+            yield (key, *(_reread_task(raw, url, content_type, expected)
+                          if not isinstance(raw, extract.ExtractError) else (raw, None)))
         return
-    # fork where available: workers start at once with the extractor already imported, and a
-    # library caller's unguarded script is not re-run in each worker (as spawn would). Workers
-    # never touch the inherited SQLite connection (SQLite forbids using one across fork); each
-    # opens its own read-only one, and they leave through os._exit, which does not close it.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(archive.path,)) as pool:
-        for start in range(0, len(tasks), _WINDOW * workers):
-            if not in_time():
+    window = _WINDOW * workers
+    with BoundedExtractor(workers=workers) as pool:
+        pending: list[tuple] = []
+        queue = iter(tasks)
+        while True:
+            while len(pending) < window and in_time():
+                task = next(queue, None)
+                if task is None:
+                    break
+                key, digest, url, content_type, expected = task
+                raw = _blob(archive.db, digest)
+                pending.append((key, raw if isinstance(raw, extract.ExtractError) else
+                                pool.submit_call(_reread_task, raw, url, content_type, expected)))
+            if not pending:
                 return
-            yield from pool.map(_work, tasks[start:start + _WINDOW * workers], chunksize=4)
+            key, job = pending.pop(0)
+            if isinstance(job, extract.ExtractError):
+                yield key, job, None
+                continue
+            result = job.result()
+            # A limit or a dead worker answers with an ExtractError instead of our tuple.
+            yield (key, result, None) if isinstance(result, extract.ExtractError) else (key, *result)
 
 
 def run(archive, *, workers: int | None = None, force: bool = False, latest_only: bool = False,

@@ -27,7 +27,7 @@ from archive import blobs, health, schema, versioning
 from archive.clock import utc_iso
 from archive.content import report_sha256
 from archive.errors import ArchiveError
-from archive.reextract import read_stored, stale_latest
+from archive.reextract import extract_stored, read_stored, stale_latest
 
 # A writer waits this long for another writer (e.g. `ogi reextract` during a crawl) instead of
 # failing at once; readers are never blocked in WAL mode.
@@ -36,8 +36,14 @@ _OK_STATUSES = "(status BETWEEN 200 AND 299 OR status = 304)"
 
 
 class Archive:
-    def __init__(self, path: str | Path = "archive.db"):
+    def __init__(self, path: str | Path = "archive.db", *, reader=None):
+        """`reader(raw, url, content_type)` re-reads a stored capture when the crawl meets a report
+        the current extractor has not read (default: one bounded worker process, started on the
+        first need, so an old capture that now stalls the extractor costs a `time_limit`, not the
+        night)."""
         self.path = str(path)
+        self._reader = reader
+        self._pool = None
         self.memory = self.path == ":memory:"
         self.db = sqlite_utils.Database(memory=True) if self.memory else sqlite_utils.Database(self.path)
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -167,11 +173,22 @@ class Archive:
         document = versioning.find_document(self.db, url)
         latest = versioning.latest_version(self.db, document["id"]) if document else None
         if latest and latest["raw_sha256"] != digest and not versioning.read_by(self.db, latest["id"], ev):
-            done[latest["id"]] = read_stored(self.db, latest, url)
+            done[latest["id"]] = read_stored(self.db, latest, url, self._read)
 
         def reread(version: dict):
-            return done.get(version["id"]) or read_stored(self.db, version, url)
+            return done.get(version["id"]) or read_stored(self.db, version, url, self._read)
         return reread
+
+    def _read(self, raw: bytes, url: str, content_type: str | None):
+        if self._reader is not None:
+            return self._reader(raw, url, content_type)
+        if self.memory:
+            return extract_stored(raw, url, content_type)
+        if self._pool is None:
+            from extract.isolation import BoundedExtractor
+
+            self._pool = BoundedExtractor(workers=1)
+        return self._pool.submit(raw, url, content_type).result()
 
     def touch(self, url: str, *, fetched_at=None, run_id: int | None = None) -> None:
         with self.write():
@@ -228,6 +245,9 @@ class Archive:
         return stale_latest(self.db, extractor_version or extract.extractor_version())
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close(cancel_pending=True)
+            self._pool = None
         try:
             self.db.close()
         except sqlite3.ProgrammingError:
