@@ -199,3 +199,39 @@ def test_exit_status_counts_faults():
     summary = {"finish_reason": "finished", "sources": {"s": {"ok": 3}}, "faults": {}}
     assert exit_status(summary) == 0
     assert exit_status({**summary, "faults": {"not_stored": 2}}) == 1
+
+
+# -- a distributed worker's archive seam: Redis or the writer lost -----------------------------------
+
+class _Run:
+    name = "r1"
+
+    def __init__(self, *, redis_up: bool = True, writer_up: bool = True):
+        self.redis_up, self.writer_up, self.pushed = redis_up, writer_up, []
+
+    def push_record(self, payload: bytes) -> bool:
+        if not self.redis_up:
+            import redis
+
+            raise redis.ConnectionError("Connection refused")
+        self.pushed.append(payload)
+        return True
+
+    def acked(self, worker: str) -> bool:
+        return False  # no writer ever read the goodbye
+
+    def writer_alive(self) -> bool:
+        return self.writer_up
+
+
+def test_a_worker_that_loses_redis_or_its_writer_counts_it():
+    from crawler.sender import RedisSender
+    from ogi.commands.crawl import exit_status
+
+    lost_redis = RedisSender(_Run(redis_up=False), "w1", Ledger())
+    lost_redis.open_run([SourceInfo("s1")])
+    summary = lost_redis.close_run("finished").summary
+    assert summary["faults"] == {"redis_lost": 1} and exit_status(summary) == 1
+    lost_writer = RedisSender(_Run(writer_up=False), "w1", Ledger())
+    lost_writer.open_run([SourceInfo("s1")])
+    assert lost_writer.close_run("finished").summary["faults"] == {"writer_lost": 1}
