@@ -185,6 +185,7 @@ def child(args) -> None:
         settings = Settings()
         settings.setmodule("crawler.settings", priority="project")
         settings.setdict({**common, "ARCHIVE_DB": args.db, "OGI_PRINT_SUMMARY": False,
+                          "OGI_ALLOW_PRIVATE_HOSTS": True,  # the bench portal is on loopback
                           **json.loads(os.environ.get("OGI_BENCH_SETTINGS", "{}"))}, priority="cmdline")
         if args.workers:
             settings.set("OGI_EXTRACT_WORKERS", args.workers, priority="cmdline")

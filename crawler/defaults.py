@@ -24,6 +24,20 @@ OGI_MAX_HOPS = 6
 # and `column` sources walk none (crawler/judging.py DIRECTORY_KINDS).
 OGI_DIRECTORY_DEPTH = 2
 
+# -- where the crawl may connect (crawler/scope.py) -----------------------------------------------
+# Loopback, private, link-local, shared (CGNAT), multicast, reserved and cloud metadata addresses
+# are refused unless allowed here: True allows every non-public address except the metadata ones
+# (a crawl of a portal on 127.0.0.1: the tests, `make demo`; an intranet).
+OGI_ALLOW_PRIVATE_HOSTS = False
+# Exact host names or addresses allowed whatever they resolve to (comma-separated on the command
+# line: -s OGI_PRIVATE_HOST_ALLOWLIST=10.1.2.3,portal.intranet).
+OGI_PRIVATE_HOST_ALLOWLIST: list = []
+
+# -- politeness (crawler/politeness.py) ------------------------------------------------------------
+# The longest `Retry-After` (seconds) a 429/503 answer gets us to wait before retrying; a longer
+# one is not retried tonight.
+OGI_RETRY_AFTER_MAX = 120.0
+
 # -- budgets per source (crawler/budget.py) ------------------------------------------------------
 OGI_PAGE_BUDGET = 3000  # distinct URLs a source may ask for in one run (0: no limit)
 # Seconds a source may take from its first request (0: no limit); then its remaining requests are
@@ -57,6 +71,8 @@ def get(settings, name: str):
     default = globals()[name]
     if isinstance(default, bool):
         return settings.getbool(name, default)
+    if isinstance(default, list):
+        return settings.getlist(name, default)
     if isinstance(default, int):
         return settings.getint(name, default)
     if isinstance(default, float):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from crawler.summary import COUNTS, SourceTally
+from crawler.summary import COUNTS, FAULTS, SourceTally
 
 FLAG_RUNS = 3  # this run and the source's FLAG_RUNS - 1 runs before it
 
@@ -67,9 +67,10 @@ def problems(run: dict | None, rows: list[dict]) -> list[str]:
     """What is wrong with a run, for `ogi status` (its exit status 1); empty when healthy.
 
     `run`: a row of `archive.health.runs` (its `summary` parsed); `rows`: its health report.
-    A run failed when it did not finish (killed, crashed, stopped early) or no source answered
-    at all (the machine's network, not the portals); sources unreachable for a night or two are
-    normal and only count once flagged."""
+    A run failed when it did not finish (killed, crashed, stopped early), lost something (the
+    summary's `faults`: a document not stored, a dead extraction worker…), has no health report,
+    or no source answered at all (the machine's network, not the portals); sources unreachable
+    for a night or two are normal and only count once flagged."""
     if run is None:
         return ["no finished crawl run"]
     out = []
@@ -78,6 +79,13 @@ def problems(run: dict | None, rows: list[dict]) -> list[str]:
         out.append(f"run {run['id']} did not finish (killed or crashed)")
     elif summary.get("finish_reason") != "finished":
         out.append(f"run {run['id']} stopped early ({summary.get('finish_reason')})")
+    faults = (summary or {}).get("faults") or {}
+    if any(faults.values()):
+        lost = ", ".join(f"{n} {FAULTS.get(kind, kind)}" for kind, n in sorted(faults.items()) if n)
+        out.append(f"run {run['id']} lost data: {lost}")
+    if (summary and summary.get("finish_reason") == "finished" and not rows
+            and any(sid != "-" for sid in summary.get("sources") or {})):
+        out.append(f"run {run['id']} has no health report")
     if rows and not any(row["reachable"] for row in rows):
         out.append(f"no source answered in run {run['id']}")
     flagged = [row["source"] for row in rows if row["flagged"]]

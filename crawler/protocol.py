@@ -9,7 +9,8 @@ A run (one night) is opened by the archive writer and joined by any number of wo
     pop_record() … (records in order)  ◀──  push_record(): typed JSON records (crawler.records)
     writer_beat() every timeout/4           worker_beat(): heartbeat + ledger, writer alive?
     worker_alive() / worker_ledger()        claim (ClaimingQueue) / idle_and_over(): shared queue
-    close(): release `ogi:current`,         worker_done()
+    ack() on each goodbye              ──▶  worker_done(); acked(): exit 0 only once the writer
+    close(): release `ogi:current`,                 has written everything this worker sent
              delete every key of the run
 
 Every key of a run lives under `ogi:run:<name>:` (`RunKeys`), so two runs never share a queue or a
@@ -63,6 +64,11 @@ class RunKeys:
         """Per source: the URLs any worker asked for (the page budget, run-wide)."""
         return self._key(f"requested:{source}")
 
+    def ack(self, worker: str) -> str:
+        """The writer's receipt for a worker's goodbye: every record it sent before is written.
+        Outside the run's keys, so it outlives the run's close (it expires by itself)."""
+        return f"ogi:ack:{self.name}:{worker}"
+
 
 # -- Lua: the steps that must be atomic -----------------------------------------------------------
 
@@ -94,6 +100,15 @@ PUSH = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('LPUSH', KEYS[2], ARGV[1])
 """
+
+# A worker is done: mark it so only while the run exists (the writer may have closed it and
+# deleted its keys, which must not come back). KEYS: meta, workers, alive; ARGV: worker.
+DONE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], 'done') end
+return redis.call('DEL', KEYS[3])
+"""
+
+ACK_TTL = 3600  # seconds a writer's receipt is kept for its worker
 
 # Delete `ogi:current` only if it still names this run (a newer writer may have replaced it).
 RELEASE = """
@@ -163,6 +178,7 @@ class RedisRun:
         self._push = server.register_script(PUSH)
         self._idle = server.register_script(IDLE)
         self._release = server.register_script(RELEASE)
+        self._done = server.register_script(DONE)
 
     @property
     def name(self) -> str:
@@ -200,6 +216,10 @@ class RedisRun:
 
     def records_left(self) -> int:
         return self.server.llen(self.keys.records)
+
+    def ack(self, worker: str) -> None:
+        """Receipt for `worker`'s goodbye (crawler.sender waits for it before exiting 0)."""
+        self.server.set(self.keys.ack(worker), 1, ex=ACK_TTL)
 
     def worker_alive(self, worker: str) -> bool:
         return bool(self.server.exists(self.keys.alive(worker)))
@@ -253,6 +273,10 @@ class RedisRun:
         return self._idle(keys=[self.keys.workers, self.keys.requests], args=[worker, self.keys.alive()]) == 1
 
     def worker_done(self, worker: str) -> None:
-        with self.server.pipeline() as pipe:
-            pipe.hset(self.keys.workers, worker, "done").delete(self.keys.alive(worker))
-            pipe.execute()
+        self._done(keys=[self.keys.meta, self.keys.workers, self.keys.alive(worker)], args=[worker])
+
+    def acked(self, worker: str) -> bool:
+        return bool(self.server.exists(self.keys.ack(worker)))
+
+    def writer_alive(self) -> bool:
+        return bool(self.server.exists(self.keys.writer))

@@ -231,7 +231,12 @@ def _bye(data: dict) -> Bye:
 
 def ledger_from_data(data: dict) -> Ledger:
     """A worker's ledger (its goodbye, or its last heartbeat), validated."""
-    values = _fields(_expect(data, dict, "ledger"), {"tallies": dict, "seen": dict}, "ledger")
+    values = _fields(_expect(data, dict, "ledger"), {"tallies": dict, "seen": dict, "faults": (dict, type(None)),
+                                                     "fault_messages": (list, type(None))}, "ledger")
+    for kind, n in (values["faults"] or {}).items():
+        _expect(n, int, f"faults.{kind}")
+    for message in values["fault_messages"] or []:
+        _expect(message, str, "fault message")
     for sid, tally in values["tallies"].items():
         _fields(_expect(tally, dict, f"tally {sid}"), _TALLY, f"tally {sid}")
         for message in tally.get("messages", []):

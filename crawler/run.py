@@ -15,6 +15,11 @@ so a resumed crawl continues the same run with everything it had seen) and opens
 `spider_closed` closes the run (removals, summary, health), copies each source's counts into
 Scrapy's stats (`ogi/source/<id>/<count>`, for stats-based tooling; the ledger, not the stats,
 is the record: stats restart from zero in a resumed process) and prints the summary.
+
+Faults: an exception in a pipeline (`item_error`) or a spider callback (`spider_error`) loses
+what it was handling; each is counted in the ledger (`Ledger.fault`), so the summary shows it and
+the run exits 1. A JOBDIR that cannot be resumed (crawler.jobdir) stops the crawl before it
+starts, like a held lock; the JOBDIR's marker is kept up to date as the run opens and closes.
 """
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.spiderstate import SpiderState
 
 from archive import Archive
-from crawler import defaults, protocol
+from crawler import defaults, jobdir, protocol
 from crawler.ledger import Ledger
 from crawler.local import LocalArchive
 from crawler.records import SourceInfo
@@ -52,9 +57,13 @@ class CrawlRun:
         self.ledger = Ledger()
         self.result: RunResult | None = None
         self._exit = contextlib.ExitStack()
+        if not distributed(self.settings):
+            jobdir.check(self.settings.get("JOBDIR"))
         self.archive: RunArchive = self._open_archive()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlRun":
@@ -80,6 +89,7 @@ class CrawlRun:
                 self.ledger.load(state[_STATE])
                 logger.info("resuming crawl run %s from %s", self.ledger.run_id, self.settings.get("JOBDIR"))
             state[_STATE] = self.ledger
+            jobdir.mark(self.settings.get("JOBDIR"), "running")
         self.archive.open_run([SourceInfo.of(s) for s in getattr(spider, "sources", [])])
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -97,8 +107,19 @@ class CrawlRun:
                 spider.state.pop(_STATE, None)
                 if (saver := self.crawler.get_extension(SpiderState)) is not None:
                     saver.spider_closed(spider)
+            if not distributed(self.settings):
+                jobdir.mark(self.settings.get("JOBDIR"), "finished" if reason == "finished" else "stopped", reason)
         finally:
             self._exit.close()
+
+    def item_error(self, item, response, spider, failure) -> None:
+        url = getattr(item, "url", None) or getattr(response, "url", "?")
+        self.ledger.fault("pipeline_error", f"{url}: {failure.type.__name__}: {failure.value}",
+                          getattr(item, "source", None))
+
+    def spider_error(self, failure, response, spider) -> None:
+        self.ledger.fault("spider_error", f"{response.url}: {failure.type.__name__}: {failure.value}",
+                          response.meta.get("ogi_source"))
 
     @property
     def summary(self) -> dict | None:

@@ -68,12 +68,28 @@ EXTENSIONS = {
     "crawler.progress.Progress": 200,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # First: a request for a non-public address (or an attachment from elsewhere) goes no further,
+    # not even to robots.txt (crawler/scope.py).
+    "crawler.scope.HostScopeMiddleware": 40,
     "crawler.middlewares.SourceClockMiddleware": 50,
     "crawler.budget.Budget": 51,
     "crawler.middlewares.ConditionalGetMiddleware": 540,
     "crawler.middlewares.CharsetMiddleware": 587,
     "crawler.middlewares.FetchLogMiddleware": 585,
+    # Scrapy's own, each replaced in its place by a subclass (crawler/politeness.py: robots.txt
+    # that cannot be read disallows, Retry-After is waited for; crawler/middlewares.py: redirect
+    # loops leave a trace).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.politeness.RobotsPolicyMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.RecordedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RecordedRedirectMiddleware": 600,
 }
+# The same address rule when a connection is made (DNS rebinding), sharing Scrapy's DNS cache.
+TWISTED_DNS_RESOLVER = "crawler.scope.ScopedResolver"
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

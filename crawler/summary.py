@@ -1,5 +1,9 @@
 """A crawl run's tallies: per source while crawling, one summary dict at the end (stored in
-`crawl_runs.summary`, printed by `scrapy crawl` and `ogi crawl`)."""
+`crawl_runs.summary`, printed by `scrapy crawl` and `ogi crawl`).
+
+The summary: `run_id`, `finish_reason`, `totals` and `sources` (the counts of COUNTS), and
+`faults` (kind -> count, see FAULTS; empty when nothing was lost) with `fault_messages`. A run
+with faults exits 1 and `ogi status` flags it."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -10,6 +14,19 @@ MAX_MESSAGES = 20  # per source: enough to diagnose, bounded for a portal that f
 # Report columns recorded per source (a cluster of a city, its counties and departments has a
 # few hundred); beyond it the run still crawls them, the summary names the first ones.
 MAX_COLUMNS = 1000
+
+# What a run can lose or fail to do (crawler.ledger.Ledger.fault), as the summary and `ogi
+# status` name it.
+FAULTS = {
+    "not_stored": "record(s) the archive did not store (busy, disk full)",
+    "worker_died": "extraction worker(s) died on a document (kept as `worker_died` failures)",
+    "pipeline_error": "item(s) lost to an exception in a pipeline",
+    "spider_error": "page(s) lost to an exception in a spider callback",
+    "health_not_stored": "health report not stored",
+    "summary_not_stored": "run summary not stored",
+    "writer_lost": "the archive writer was lost before it stored this worker's records",
+    "redis_lost": "Redis was lost",
+}
 
 
 @dataclass
@@ -68,10 +85,21 @@ def merge(parts: Iterable[dict[str, SourceTally]]) -> dict[str, SourceTally]:
     return out
 
 
-def build(tallies: dict[str, SourceTally], *, run_id: int | None, reason: str) -> dict:
+def build(tallies: dict[str, SourceTally], *, run_id: int | None, reason: str,
+          faults: dict[str, int] | None = None, fault_messages: list[str] | None = None) -> dict:
     sources = {sid: asdict(t) for sid, t in tallies.items()}
     totals = {key: sum(s[key] for s in sources.values()) for key in COUNTS}
-    return {"run_id": run_id, "finish_reason": reason, "totals": totals, "sources": sources}
+    return {"run_id": run_id, "finish_reason": reason, "totals": totals, "sources": sources,
+            "faults": dict(faults or {}), "fault_messages": list(fault_messages or [])}
+
+
+def fault_lines(summary: dict) -> list[str]:
+    """One line per kind of fault of the run, then its first messages."""
+    faults = summary.get("faults") or {}
+    out = [f"LOST: {n} {FAULTS.get(kind, kind)}" for kind, n in sorted(faults.items()) if n]
+    if out:
+        out += [f"  {m}" for m in summary.get("fault_messages") or []]
+    return out
 
 
 def format_text(summary: dict, health: list[dict] | None = None) -> str:
@@ -102,6 +130,7 @@ def unreachable(summary: dict) -> list[str]:
 
 def problem_lines(summary: dict, health: list[dict] | None) -> list[str]:
     failed = unreachable(summary)
-    out = [f"failed (no answer): {', '.join(failed)}"] if failed else []
+    out = fault_lines(summary)
+    out += [f"failed (no answer): {', '.join(failed)}"] if failed else []
     out += [f"flagged: {row['source']}: {row['flag_reason']}" for row in health or [] if row["flagged"]]
     return out

@@ -21,6 +21,8 @@ import logging
 import signal
 import time
 
+import redis
+
 import extract
 from archive import Archive
 from crawler import records, wire
@@ -71,6 +73,10 @@ class ArchiveWriter:
                 reason = self._over()
         except KeyboardInterrupt:
             reason = "shutdown"
+        except (redis.RedisError, OSError) as exc:
+            logger.error("Redis lost: %s", exc)
+            self.local.ledger.fault("redis_lost", f"Redis lost: {type(exc).__name__}: {exc}")
+            reason = "redis lost"
         finally:
             signal.signal(signal.SIGTERM, previous)
         return self.finish(reason)
@@ -85,9 +91,16 @@ class ArchiveWriter:
             return False
         try:
             self.write(worker, record)
-        except Exception:  # as in a crawl's pipeline: one failed write is logged, the run goes on
+        except Exception as exc:  # as in a crawl's pipeline: one failed write is counted, the run goes on
             logger.exception("could not write a %s record from worker %s", type(record).__name__, worker)
-        return isinstance(record, Bye)
+            self.local.ledger.fault("not_stored", f"a {type(record).__name__} record from {worker}: "
+                                                  f"{type(exc).__name__}: {exc}")
+        if isinstance(record, Bye):
+            # Every record this worker sent came before its goodbye, and is now written (or
+            # counted as a fault of the run): its receipt lets it exit 0.
+            self.run.ack(worker)
+            return True
+        return False
 
     def write(self, worker: str, record) -> None:
         if isinstance(record, Hello):
@@ -126,11 +139,14 @@ class ArchiveWriter:
             for worker, done in self.workers.items():
                 if done is not None:
                     ledger.absorb(done[1])
-                elif raw := self.run.worker_ledger(worker):  # what it left at its last heartbeat
+                else:  # what it left at its last heartbeat
                     try:
-                        ledger.absorb(records.ledger_from_data(wire.loads(raw)))
+                        if raw := self.run.worker_ledger(worker):
+                            ledger.absorb(records.ledger_from_data(wire.loads(raw)))
                     except (BadRecord, ValueError):
                         self.rejected += 1
+                    except (redis.RedisError, OSError):
+                        pass  # Redis is gone (counted): the writer's own counts stand
             lost = [w for w, done in self.workers.items() if done is None]
             if reason == "worker lost":
                 for sid in ledger.tallies:
@@ -139,7 +155,10 @@ class ArchiveWriter:
                 return None
             return self.local.close_run(reason)
         finally:
-            self.run.close()
+            try:
+                self.run.close()
+            except (redis.RedisError, OSError) as exc:
+                logger.error("could not delete the run's keys: %s", exc)
 
     # -- housekeeping ----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ Every submitted document gets exactly one outcome:
 - `MemoryLimit` (status `memory_limit`) when it needed more than `memory_mb` MB of address space
   (`RLIMIT_AS`, set in each worker: Python raises MemoryError, the worker answers and is
   replaced, since a library may be left in a bad state);
-- `Unreadable("extraction worker died …")` when the worker died some other way (a crash in C
+- `WorkerDied("extraction worker died …")` (status `worker_died`) when the worker died some other way (a crash in C
   code, a kill from outside): the worker is replaced and the document still recorded.
 
 `submit_call(func, *args)` runs any picklable top-level function the same way (e.g. one that
@@ -52,7 +52,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Iterator
 
-from extract.report import ExtractError, MemoryLimit, Report, TimeLimit, Unreadable
+from extract.report import ExtractError, MemoryLimit, Report, TimeLimit, Unreadable, WorkerDied
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +224,13 @@ class _Lane:
         try:
             self.conn.send((func, args))
         except (OSError, EOFError):
-            return self._died()
+            # A worker that could not take the whole document in (over its memory limit while
+            # receiving it) answered before closing its end: read that answer, if any.
+            try:
+                if not self.conn.poll(0):
+                    return self._died()
+            except (OSError, EOFError):
+                return self._died()
         if not self.conn.poll(self.pool.timeout):
             self.kill()
             return TimeLimit(f"extraction took longer than {self.pool.timeout:g} s (OGI_EXTRACT_TIMEOUT)")
@@ -266,7 +272,7 @@ class _Lane:
         else:
             how = f"exit status {code}"
         logger.warning("extraction worker %s died (%s); starting another", self.index, how)
-        return Unreadable(f"extraction worker died ({how})")
+        return WorkerDied(f"extraction worker died ({how})")
 
     def kill(self) -> None:
         with self._lock:
@@ -330,6 +336,9 @@ def _worker(conn, memory_mb: int | None) -> None:
             func, args = conn.recv()
         except (EOFError, OSError):
             return  # the pool closed, or its process is gone
+        except MemoryError:  # the document itself does not fit under the limit
+            conn.send(("memory", None, _cpu_seconds()))
+            return
         try:
             conn.send(("ok", func(*args), _cpu_seconds()))
         except MemoryError:

@@ -55,10 +55,17 @@ class MemoryLimit(ExtractError):
     status = "memory_limit"
 
 
+class WorkerDied(Unreadable):
+    """The extraction worker died while reading the document (a crash in C code, a kill from
+    outside): the document is kept as a failure, and the crawl counts the death as a fault."""
+
+    status = "worker_died"
+
+
 # `failures.status` -> the error class that records it (for records that cross a process or a
 # machine as data: crawler.records).
 ERRORS = {cls.status: cls for cls in (ExtractError, Unreadable, Unsupported, NotAReport, ImageOnly,
-                                      TimeLimit, MemoryLimit)}
+                                      TimeLimit, MemoryLimit, WorkerDied)}
 
 
 @dataclass(frozen=True)

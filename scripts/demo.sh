@@ -38,8 +38,10 @@ id,agency,region,division_code,level,kind,start_url,cms,found_at,notes
 demo-luohe,漯河市人民政府,河南省/漯河市,411100,prefecture,home,$url,plain,demo/site,the bundled demo portal (TRS- and Hanweb-style columns)
 CSV
 
-# Our own server on loopback: no need for the politeness delays a real portal gets.
-"$BIN/ogi" crawl --sources "$sources" --db "$DB" -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0
+# Our own server on loopback: no need for the politeness delays a real portal gets, and loopback
+# must be allowed (a crawl refuses non-public addresses otherwise).
+"$BIN/ogi" crawl --sources "$sources" --db "$DB" -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 \
+  -s OGI_ALLOW_PRIVATE_HOSTS=True
 
 cat <<MSG
 

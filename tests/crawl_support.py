@@ -19,8 +19,11 @@ from fixtures.portals.server import Portal
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "site"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=2",
-        "-s", "DOWNLOAD_TIMEOUT=10"]
+# The local portals live on loopback, which a crawl refuses unless told (crawler/scope.py).
+LOOPBACK = ["-s", "OGI_ALLOW_PRIVATE_HOSTS=True"]
+QUICK = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=2",
+         "-s", "DOWNLOAD_TIMEOUT=10"]
+FAST = [*QUICK, *LOOPBACK]
 
 TRS = "/xxgk/zfxxgknb/"
 COMMERCE = TRS + "202301/t20230130_998.html"  # corrected in crawl 2 (行政许可 234 → 243)
@@ -74,8 +77,8 @@ def build_portal() -> Portal:
     return portal
 
 
-def crawl(db: Path, *urls: str, extra=(), check=True, **popen) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "ogi", "crawl", *urls, "--db", str(db), *FAST, *extra]
+def crawl(db: Path, *urls: str, extra=(), check=True, fast=FAST, **popen) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "ogi", "crawl", *urls, "--db", str(db), *fast, *extra]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=db.parent, **popen)
     if check:
         assert result.returncode == 0, result.stderr[-3000:]

@@ -23,7 +23,8 @@ from fixtures.portals.server import Portal
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "site"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=10"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=10",
+        "-s", "OGI_ALLOW_PRIVATE_HOSTS=True"]  # the portal is on loopback
 COMMERCE = "/xxgk/zfxxgknb/202301/t20230130_998.html"  # the agency corrects a figure
 OFFICE = "/xxgk/zfxxgknb/202301/t20230131_1001.html"  # only its visit counter moves
 MISSED_ROW = '"unable_unclear"'  # the row the older extractor does not know

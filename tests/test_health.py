@@ -22,7 +22,7 @@ from fixtures.portals.server import Portal
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "site"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1",
-        "-s", "DOWNLOAD_TIMEOUT=10"]
+        "-s", "DOWNLOAD_TIMEOUT=10", "-s", "OGI_ALLOW_PRIVATE_HOSTS=True"]  # the portals are on loopback
 COLUMN = "/col/col1229011/index.html"  # the demo's Hanweb column: two reports
 FINANCE = "/art/2023/2/10/art_1229011_5001.html"
 EMPTY = "/xxgk/ndbg/"

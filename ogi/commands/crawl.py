@@ -19,6 +19,11 @@ to bound each source. Reports are extracted in worker processes beside the crawl
 (OGI_EXTRACT_WORKERS, default one per core), each under OGI_EXTRACT_TIMEOUT seconds and
 OGI_EXTRACT_MEMORY_MB; every default is in crawler/defaults.py.
 
+Only public addresses are fetched: a portal on a loopback or private address needs
+-s OGI_ALLOW_PRIVATE_HOSTS=True or -s OGI_PRIVATE_HOST_ALLOWLIST=HOST[,HOST]. A robots.txt that
+answers 5xx or cannot be reached disallows its host for the run; Retry-After is waited for up to
+OGI_RETRY_AFTER_MAX seconds.
+
 Sources are crawled side by side (CONCURRENT_REQUESTS=16 in all), politely per host (at most
 2 requests at a time, AutoThrottle, at least 1 s between requests).
 
@@ -29,10 +34,13 @@ and any number of workers sharing its queue, which write nothing locally:
 The writer prints the run's summary; a worker prints one line about its share.
 
 exit status:
-  0  the run finished and every source answered
-  1  the run finished but some sources failed (no answer at all; everything else is stored),
-     the run was interrupted, or it could not start (another crawl holds the lock)
-  2  usage error (bad option or URL, no source matches --only)"""
+  0  the run finished, every source answered and everything fetched was stored
+  1  the run finished but some sources failed (no answer at all; everything else is stored);
+     something was lost (a write the archive refused: busy, disk full; an extraction worker
+     that died; an exception in a pipeline or callback; the health report or summary not
+     stored; on a worker, its archive writer or Redis lost); the run was interrupted; or it
+     could not start (another crawl holds the lock)
+  2  usage error (bad option or URL, no source matches --only, a JOBDIR that cannot be resumed)"""
 
 
 def register(subparsers) -> None:
@@ -61,6 +69,7 @@ def run(args) -> int:
     from crawler import protocol
     from crawler.run import CrawlRun, distributed
     from crawler.runlock import run_lock
+    from crawler.summary import fault_lines
 
     settings = _settings(args)
     db_path = settings.get("ARCHIVE_DB")
@@ -94,6 +103,13 @@ def run(args) -> int:
             raise OgiError(f"cannot open archive {db_path}: {exc}") from exc
         lock = run_lock(db_path)
 
+    if not distributed(settings):
+        from crawler import jobdir
+
+        try:
+            jobdir.check(settings.get("JOBDIR"))
+        except jobdir.JobdirUnusable as exc:
+            raise UsageError(str(exc)) from None
     _one_line_robots_errors()
     with lock:
         process = CrawlerProcess(settings)
@@ -101,8 +117,7 @@ def run(args) -> int:
         process.crawl(crawler, start_urls=list(args.start_urls) or None, sources=args.sources,
                       only=args.only)
         process.start()
-        if not distributed(settings):
-            _reread(db_path, settings)
+        reread_ok = distributed(settings) or _reread(db_path, settings)
     crawl_run = crawler.get_extension(CrawlRun) if getattr(crawler, "extensions", None) else None
     result = crawl_run.result if crawl_run else None
     if result is None:
@@ -110,12 +125,16 @@ def run(args) -> int:
     summary = result.summary
     if distributed(settings):
         print(crawl_run.archive.describe(result), flush=True)
-        # A worker's share says nothing about its sources (another worker may have had them).
-        return 0 if summary["finish_reason"] == "finished" else 1
+        # A worker's share says nothing about its sources (another worker may have had them),
+        # but what it lost (Redis, its writer, a dead extraction worker) is its own to report.
+        for line in fault_lines(summary):
+            print(line, file=sys.stderr, flush=True)
+        lost = any((summary.get("faults") or {}).values())
+        return 0 if summary["finish_reason"] == "finished" and not lost else 1
     _print(summary, result.health)
     if not summary["sources"]:
         raise UsageError("no source matched")
-    return exit_status(summary)
+    return max(exit_status(summary), 0 if reread_ok else 1)
 
 
 def _write(args, settings) -> int:
@@ -144,38 +163,46 @@ def _write(args, settings) -> int:
             print(f"archive writer of run {name} ready on {protocol.redacted(url)}: start workers with "
                   f"`ogi crawl [START_URL ...] -s REDIS_URL=…`", file=sys.stderr, flush=True)
             result = writer.serve()
-        if result is not None:
-            _reread(db_path, settings)
+        reread_ok = result is None or _reread(db_path, settings)
     if writer.rejected:
         print(f"ogi crawl: refused {writer.rejected} malformed record(s) on run {name} (see the log)",
               file=sys.stderr)
     if result is None:
         raise OgiError(f"no worker joined run {name}")
     _print(result.summary, result.health)
-    return 1 if writer.rejected else exit_status(result.summary)
+    return 1 if writer.rejected or not reread_ok else exit_status(result.summary)
 
 
-def _reread(db_path: str, settings) -> None:
+def _reread(db_path: str, settings) -> bool:
     """The nightly re-reading, under the crawl's lock: latest versions an older extractor read
-    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds."""
+    (answered 304 tonight, or not met), oldest first, within OGI_REREAD_TIME_BUDGET seconds.
+    False when the archive refused it (busy, disk full): one line, and the run exits 1."""
     from archive import Archive, reextract
+    from archive.errors import ArchiveError
 
     budget = settings.getfloat("OGI_REREAD_TIME_BUDGET")
     if budget <= 0:
-        return
-    with Archive(db_path) as archive:
-        done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+        return True
+    try:
+        with Archive(db_path) as archive:
+            done = reextract.run(archive, latest_only=True, time_budget=budget, failures=False)
+    except ArchiveError as exc:
+        print(f"ogi crawl: the nightly re-reading stopped: {exc}", file=sys.stderr, flush=True)
+        return False
     if done.reextracted or done.remaining:
         print(f"re-read {done.reextracted} report(s) with extractor {done.extractor_version}: "
               f"{done.changed} reading(s) changed, {done.failed} failed, {done.remaining} left for "
               f"the next night", flush=True)
+    return True
 
 
 def exit_status(summary: dict) -> int:
-    """0: finished and every source answered; 1: interrupted, or some source never answered."""
+    """0: finished, nothing lost, and every source answered; 1: interrupted, something was lost
+    (a fault: not stored, a dead extraction worker, an exception…), or some source never answered."""
     from crawler.summary import unreachable
 
-    return 0 if summary["finish_reason"] == "finished" and not unreachable(summary) else 1
+    lost = any((summary.get("faults") or {}).values())
+    return 0 if summary["finish_reason"] == "finished" and not lost and not unreachable(summary) else 1
 
 
 def _one_line_robots_errors() -> None:

@@ -23,7 +23,8 @@ run. A table on a terminal, plain text otherwise (cron mail, log files)."""
 EPILOG = """\
 exit status (for a scheduler or a monitoring check):
   0  the latest run finished and no source is flagged
-  1  sources are flagged, the latest run failed (killed, stopped early, no source answered),
+  1  sources are flagged, the latest run failed (killed, stopped early, lost something: a
+     document not stored, a dead extraction worker…; no health report; no source answered),
      or there is no run or no archive"""
 
 
@@ -99,6 +100,8 @@ def _print(running: dict | None, shown: dict | None, rows: list[dict], runs: lis
     from rich.table import Table
     from rich.text import Text
 
+    from crawler.summary import fault_lines
+
     tty = sys.stdout.isatty()
     # Off a terminal: no colours, no box lines, nothing folded (a row stays one line of the log),
     # and no padding after the last column (see the end).
@@ -113,6 +116,8 @@ def _print(running: dict | None, shown: dict | None, rows: list[dict], runs: lis
     else:
         console.print(Text(_headline(shown), style="bold"))
         console.print(_totals(shown, rows), highlight=False)
+        for line in fault_lines(shown["summary"] or {}):
+            console.print(Text(line, style="red"))
         table = Table(box=frame, padding=(0, 1), pad_edge=False)
         table.add_column("source", overflow="fold")
         table.add_column("reachable")
