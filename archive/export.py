@@ -11,8 +11,9 @@ Tables (every row carries `source_url` and `fetched_at`, so each figure keeps it
 Column headers are the keys; the Chinese label of every column is given alongside: CSV in
 `<table>.labels.csv` (column, label), XLSX in a `labels` sheet, Parquet in each field's
 metadata (`label_zh`) and in `labels.parquet`. CSV is UTF-8 with a BOM so Excel shows Chinese.
-WARC: one `response` record per distinct captured document (URL + raw bytes), dated with the
-fetch time, replayable by pywb / ReplayWeb.page.
+WARC: one `response` record per distinct captured document (URL + raw bytes), and per picture
+fetched with a page (`capture_resources`), dated with the fetch time, replayable by pywb /
+ReplayWeb.page.
 
 Everything streams from SQLite in batches: exports of 10,000s of versions never sit in memory.
 """
@@ -229,6 +230,8 @@ FROM versions v JOIN documents d ON d.id = v.document_id
 GROUP BY d.url, v.raw_sha256
 UNION
 SELECT url, raw_sha256, first_seen, content_type FROM failures
+UNION
+SELECT url, blob_sha256, MIN(fetched_at), MAX(content_type) FROM capture_resources GROUP BY url, blob_sha256
 ORDER BY fetched_at, url
 """
 

@@ -2,7 +2,8 @@
 
 Unit of work: a *version* the current extractor has not read yet (no reading of its own and no
 `reextractions` row), plus every stored failure not yet recovered. The extractor runs on the
-raw blob; if its content hash equals the version's current reading, nothing is written but a
+raw blob, with the pictures stored with it (`capture_resources`: an HTML page's tables, when they
+are pictures, are read by OCR again, offline); if its content hash equals the version's current reading, nothing is written but a
 `reextractions` row ('same'); otherwise a new reading (origin 'reextract') with its figures,
 checks and figure changes, and a 'reread' event when figures moved (`versioning.apply_reading`).
 A version is never added: only the crawl adds versions, when the agency changed its report.
@@ -22,11 +23,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import extract
 from archive import blobs, versioning
+from archive import resources as capture_resources
 from archive.clock import utc_iso
 from archive.content import report_sha256
 
@@ -58,17 +61,19 @@ class Summary:
         return out
 
 
-def extract_stored(raw: bytes, url: str, content_type: str | None):
-    """A Report, or the ExtractError explaining why there is none. Never raises."""
+def extract_stored(raw: bytes, url: str, content_type: str | None, resources: Mapping[str, bytes] | None = None):
+    """A Report, or the ExtractError explaining why there is none. Never raises. `resources`: the
+    pictures stored with the capture (`archive.resources`), read by OCR again."""
     try:
-        return extract.extract_report(raw, url=url or "", content_type=content_type)
+        return extract.extract_report(raw, url=url or "", content_type=content_type, resources=resources)
     except extract.ExtractError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd document must not stop a 50,000-document run
         return extract.Unreadable(f"extractor crashed: {type(exc).__name__}: {exc}")
 
 
-Reader = Callable[[bytes, str, "str | None"], object]  # (raw, url, content type) -> Report | ExtractError
+# (raw, url, content type, pictures stored with the capture or None) -> Report | ExtractError
+Reader = Callable[[bytes, str, "str | None", "Mapping[str, bytes] | None"], object]
 
 
 def _blob(db, digest: str):
@@ -80,10 +85,27 @@ def _blob(db, digest: str):
     return raw if raw is not None else extract.Unreadable(f"raw blob {digest} missing from the archive")
 
 
+def _capture(db, digest: str):
+    """(bytes, pictures stored with them or None) of a capture, or the ExtractError saying why
+    they cannot be read."""
+    raw = _blob(db, digest)
+    if isinstance(raw, extract.ExtractError):
+        return raw
+    try:
+        return raw, capture_resources.get(db, digest) or None
+    except blobs.BlobCorrupt as exc:
+        return extract.Unreadable(f"a picture of the capture: {exc}")
+
+
 def read_stored(db, version: dict, url: str, read: Reader = extract_stored) -> tuple:
-    """(outcome, content hash) of the current extractor on a stored version's bytes."""
-    raw = _blob(db, version["raw_sha256"])
-    outcome = raw if isinstance(raw, extract.ExtractError) else read(raw, url, version["content_type"])
+    """(outcome, content hash) of the current extractor on a stored capture's bytes (a version's
+    or a failure's `raw_sha256`) and the pictures stored with it."""
+    capture = _capture(db, version["raw_sha256"])
+    if isinstance(capture, extract.ExtractError):
+        outcome = capture
+    else:
+        raw, pictures = capture
+        outcome = read(raw, url, version["content_type"], pictures)
     return outcome, (None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome))
 
 
@@ -203,10 +225,11 @@ def apply_failure(db, failure: dict, outcome, content_sha256: str | None, *, ev:
 
 # -- running -----------------------------------------------------------------------------------
 
-def _reread_task(raw: bytes, url: str, content_type: str | None, expected: str | None) -> tuple:
+def _reread_task(raw: bytes, url: str, content_type: str | None, expected: str | None,
+                 resources: Mapping[str, bytes] | None = None) -> tuple:
     """In a worker: (outcome, content hash); outcome is None when the hash equals `expected`, so
     the common "nothing changed" answer does not ship a whole Report back between processes."""
-    outcome = extract_stored(raw, url, content_type)
+    outcome = extract_stored(raw, url, content_type, resources)
     content = None if isinstance(outcome, extract.ExtractError) else report_sha256(outcome)
     return (None if content is not None and content == expected else outcome), content
 
@@ -224,9 +247,12 @@ def _results(archive, tasks: list[tuple], workers: int, deadline: float | None) 
         for key, digest, url, content_type, expected in tasks:
             if not in_time():
                 return
-            raw = _blob(archive.db, digest)
-            yield (key, *(_reread_task(raw, url, content_type, expected)
-                          if not isinstance(raw, extract.ExtractError) else (raw, None)))
+            capture = _capture(archive.db, digest)
+            if isinstance(capture, extract.ExtractError):
+                yield key, capture, None
+            else:
+                raw, pictures = capture
+                yield (key, *_reread_task(raw, url, content_type, expected, pictures))
         return
     window = _WINDOW * workers
     with BoundedExtractor(workers=workers) as pool:
@@ -238,9 +264,12 @@ def _results(archive, tasks: list[tuple], workers: int, deadline: float | None) 
                 if task is None:
                     break
                 key, digest, url, content_type, expected = task
-                raw = _blob(archive.db, digest)
-                pending.append((key, raw if isinstance(raw, extract.ExtractError) else
-                                pool.submit_call(_reread_task, raw, url, content_type, expected)))
+                capture = _capture(archive.db, digest)
+                if isinstance(capture, extract.ExtractError):
+                    pending.append((key, capture))
+                    continue
+                raw, pictures = capture
+                pending.append((key, pool.submit_call(_reread_task, raw, url, content_type, expected, pictures)))
             if not pending:
                 return
             key, job = pending.pop(0)

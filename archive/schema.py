@@ -37,6 +37,10 @@ adds readings to existing versions; it never adds versions. Tables (bookkeeping 
 - `events`      new / changed / removed / restored / reread, with time and detail (append-only).
                 'changed' is only ever the agency's change; 'reread' is our reading improving.
 - `raw_blobs`   raw bytes of every distinct fetched document, keyed by sha256, zstd-compressed.
+- `capture_resources` the pictures an HTML page shows, fetched with it (its tables, when they are
+                pictures): (page `raw_sha256`, picture `url`) → `blob_sha256` in `raw_blobs`,
+                with `content_type` (from the bytes) and `fetched_at` (append-only). Re-reading a
+                capture (`ogi reextract`) hands them to OCR again, offline.
 - `fetches`     every HTTP exchange, including errors and 304s (append-only).
 - `failures`    documents fetched but not archived as reports: status 'unreadable',
                 'not_a_report', 'image_only', 'unsupported', 'time_limit', 'memory_limit'... with
@@ -89,7 +93,7 @@ from archive.errors import SchemaError
 
 migrations = Migrations("ogi_archive")
 # Number of migrations below; mirrored into PRAGMA user_version. Bump when adding one.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Append-only tables and the key an INSERT must not reuse (rowid for tables without one).
 PROTECTED_TABLES: dict[str, tuple[str, ...]] = {
@@ -97,6 +101,7 @@ PROTECTED_TABLES: dict[str, tuple[str, ...]] = {
     "figure_values": ("reading_id", "cell_id"), "reading_checks": ("rowid",),
     "figure_changes": ("rowid",), "events": ("id",), "raw_blobs": ("sha256",),
     "fetches": ("id",), "reextractions": ("id",), "extractors": ("version",),
+    "capture_resources": ("raw_sha256", "url"),
 }
 
 
@@ -423,6 +428,8 @@ def m004_readings(db: sqlite_utils.Database) -> None:
 
 def _protect_all(db: sqlite_utils.Database) -> None:
     for table, key in PROTECTED_TABLES.items():
+        if not db[table].exists():
+            continue  # made by a later migration, which protects it itself
         _drop_triggers(db, table, guards_only=True)
         protect(db, table, key)
     for table in labels.TABLES:
@@ -441,6 +448,18 @@ def _protect_all(db: sqlite_utils.Database) -> None:
                               AND r.content_sha256 = NEW.content_sha256)))
         BEGIN SELECT RAISE(ABORT, 'versions: same content as the previous version of this document'); END
     """)
+
+
+@migrations()
+def m005_capture_resources(db: sqlite_utils.Database) -> None:
+    """The pictures a captured HTML page shows (its tables, when they are pictures), fetched with
+    the page and kept with it so a re-reading by OCR needs no network (`archive.resources`)."""
+    db["capture_resources"].create({
+        "raw_sha256": str, "url": str, "blob_sha256": str, "content_type": str, "fetched_at": str,
+    }, pk=("raw_sha256", "url"), not_null=["raw_sha256", "url", "blob_sha256", "fetched_at"],
+        foreign_keys=[("raw_sha256", "raw_blobs", "sha256"), ("blob_sha256", "raw_blobs", "sha256")])
+    db["capture_resources"].create_index(["blob_sha256"])
+    protect(db, "capture_resources", ("raw_sha256", "url"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
     db = Archive("archive.db")            # open or create, migrate, WAL
     db.record_fetch(url, status=200, etag=..., sha256=..., nbytes=...)
     db.store(url, raw, report=report)     # -> "new" | "changed" | "unchanged" | "failed"
+    db.store(url, html, report=report, resources={picture_url: picture_bytes})  # a 图片版 page
 
 One write transaction per stored report, started with `BEGIN IMMEDIATE` (`schema.write`): a
 second writer (`ogi reextract` during a crawl) waits for it instead of failing, and every
@@ -18,12 +19,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import sqlite_utils
 
 import extract
 from archive import blobs, health, schema, versioning
+from archive import resources as capture_resources
 from archive.clock import utc_iso
 from archive.content import report_sha256
 from archive.errors import ArchiveError
@@ -37,7 +40,7 @@ _OK_STATUSES = "(status BETWEEN 200 AND 299 OR status = 304)"
 
 class Archive:
     def __init__(self, path: str | Path = "archive.db", *, reader=None):
-        """`reader(raw, url, content_type)` re-reads a stored capture when the crawl meets a report
+        """`reader(raw, url, content_type, resources)` re-reads a stored capture when the crawl meets a report
         the current extractor has not read (default: one bounded worker process, started on the
         first need, so an old capture that now stalls the extractor costs a `time_limit`, not the
         night)."""
@@ -132,9 +135,11 @@ class Archive:
               report=None, failure=None, agency: str | None = None, region: str | None = None,
               source: str | None = None, parent_url: str | None = None,
               run_id: int | None = None, extractor_version: str | None = None,
-              division_code: str | None = None) -> str:
+              division_code: str | None = None, resources: Mapping[str, bytes] | None = None) -> str:
         """Archive one fetched document; returns "new" | "changed" | "unchanged" | "failed".
 
+        `resources`: the pictures an HTML page shows (absolute URL → bytes), fetched with it and
+        read with it; stored with the capture in the same transaction (`archive.resources`).
         Raises `ArchiveError` when the write fails (the document is then not stored)."""
         if (report is None) == (failure is None):
             raise ValueError("store() needs exactly one of report= or failure=")
@@ -150,6 +155,7 @@ class Archive:
                 reread = self._reread(url, digest, ev)
                 with self.write():
                     blobs.put(self.db, raw, at=at, digest=digest)
+                    capture_resources.put(self.db, digest, resources, at=at)
                     return versioning.record_report(
                         self.db, url, report, content_sha256=content, raw_sha256=digest,
                         fetched_at=at, recorded_at=utc_iso(), extractor_version=ev,
@@ -161,6 +167,7 @@ class Archive:
                 failure = extract.Unreadable(f"archive rejected the extracted report: {type(exc).__name__}: {exc}")
         with self.write():
             blobs.put(self.db, raw, at=at, digest=digest)
+            capture_resources.put(self.db, digest, resources, at=at)
             return versioning.record_failure(self.db, url, failure, raw_sha256=digest,
                                              fetched_at=at, extractor_version=ev, **context)
 
@@ -179,16 +186,16 @@ class Archive:
             return done.get(version["id"]) or read_stored(self.db, version, url, self._read)
         return reread
 
-    def _read(self, raw: bytes, url: str, content_type: str | None):
+    def _read(self, raw: bytes, url: str, content_type: str | None, resources: Mapping[str, bytes] | None = None):
         if self._reader is not None:
-            return self._reader(raw, url, content_type)
+            return self._reader(raw, url, content_type, resources)
         if self.memory:
-            return extract_stored(raw, url, content_type)
+            return extract_stored(raw, url, content_type, resources)
         if self._pool is None:
             from extract.isolation import BoundedExtractor
 
             self._pool = BoundedExtractor(workers=1)
-        return self._pool.submit(raw, url, content_type).result()
+        return self._pool.submit(raw, url, content_type, resources).result()
 
     def touch(self, url: str, *, fetched_at=None, run_id: int | None = None) -> None:
         with self.write():
@@ -210,6 +217,10 @@ class Archive:
 
     def raw(self, sha256: str) -> bytes | None:
         return blobs.get(self.db.conn, sha256)
+
+    def resources(self, raw_sha256: str) -> dict[str, bytes]:
+        """The pictures stored with the page capture `raw_sha256`, by URL."""
+        return capture_resources.get(self.db, raw_sha256)
 
     def search(self, query: str, *, limit: int = 20, latest_only: bool = True) -> list[dict]:
         """Full-text search over report titles and text (any language, substring match).

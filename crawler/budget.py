@@ -13,6 +13,10 @@ every limit a source has in a run, so one slow or endless portal cannot hold the
   (`SourceOutOfTime`); requests already inside a download slot still complete, and the
   scheduler's DownloaderAwarePriorityQueue keeps those queues short.
 
+Requests a callback downloads itself (`engine.download_async`: the pictures of a report page)
+never pass the scheduler: `admit` asks the same `request_scheduled` handlers first, as the
+engine does, so they count against the same page budget.
+
 A source over a budget is marked incomplete in the ledger (with the reason) rather than failed,
 so the reports it did not get to are not taken for removed. Defaults: crawler/defaults.py. With
 both budgets 0 the component is not installed (NotConfigured). Installed as a downloader
@@ -28,6 +32,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
+from twisted.python.failure import Failure
 
 from crawler import defaults
 from crawler.run import CrawlRun, distributed
@@ -130,3 +135,15 @@ class Budget:
             return False
         self.run.ledger.incomplete(source, f"time budget of {self.seconds:g}s reached")
         return True
+
+
+def admit(crawler: Crawler, request: Request) -> IgnoreRequest | None:
+    """Why a request downloaded outside the scheduler must not be made (a budget), or None: the
+    `request_scheduled` handlers judge it exactly as `ExecutionEngine._schedule_request` has them
+    judge every scheduled request."""
+    results = crawler.signals.send_catch_log(signals.request_scheduled, request=request,
+                                             spider=crawler.spider, dont_log=IgnoreRequest)
+    for _, result in results:
+        if isinstance(result, Failure) and isinstance(result.value, IgnoreRequest):
+            return result.value
+    return None

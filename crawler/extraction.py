@@ -1,6 +1,6 @@
 """`Extraction`: the crawl's extractor, off the reactor thread (a Scrapy extension).
 
-Spider callbacks `await extraction.extract(body, url, content_type)` and get the outcome, a
+Spider callbacks `await extraction.extract(body, url, content_type[, resources])` and get the outcome, a
 `Report` or an `ExtractError`, never an exception. The work runs in `extract.isolation`'s
 worker processes (OGI_EXTRACT_WORKERS, default one per core), each document under a
 wall-clock deadline (OGI_EXTRACT_TIMEOUT) and a memory limit (OGI_EXTRACT_MEMORY_MB): a document
@@ -13,6 +13,7 @@ spider closes, without waiting for a worker still starting.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -34,10 +35,12 @@ class Extraction:
     def from_crawler(cls, crawler: Crawler) -> "Extraction":
         return cls(crawler)
 
-    async def extract(self, body: bytes, url: str, content_type: str | None) -> Outcome:
+    async def extract(self, body: bytes, url: str, content_type: str | None,
+                      resources: Mapping[str, bytes] | None = None) -> Outcome:
+        """`resources`: the pictures an HTML page shows (absolute URL → bytes), read by OCR."""
         if self._pool is None:
             self._pool = BoundedExtractor(self.workers, timeout=self.timeout, memory_mb=self.memory_mb)
-        return await asyncio.wrap_future(self._pool.submit(body, url, content_type))
+        return await asyncio.wrap_future(self._pool.submit(body, url, content_type, resources))
 
     def close(self, spider=None, reason: str | None = None) -> None:
         if self._pool is not None:

@@ -14,7 +14,9 @@ from scrapy.http import Response, TextResponse
 from crawler import discovery, sites
 from crawler.cms import Link, is_article_url, is_attachment_url
 from crawler.cms.generic import anchors
-from extract.report import ExtractError, ImageOnly, NotAReport, Report
+from extract.pipeline import sniff_format
+from extract.report import ExtractError, ImageOnly, MemoryLimit, NotAReport, Report, TimeLimit, WorkerDied
+from extract.scan import html_picture_urls
 
 # A page that is a report column by its own name or path (…/zfxxgknb/, …/gknb2017/, …/ndbg/).
 _COLUMN_PATH = re.compile(r"/(?:\w*nb|ndbg|\w*ndbg|\w*nb\d{4}\w*|\w*nb_\d{4}\w*)/", re.I)
@@ -155,3 +157,36 @@ def worth_keeping(outcome: Report | ExtractError, *, named: bool) -> bool:
     """Archive a report, and what is probably a report we failed to read (named so by its
     link, unreadable, unsupported, a scan, over a limit); drop pages that simply are not reports."""
     return not isinstance(outcome, NotAReport) or named or isinstance(outcome, ImageOnly)
+
+
+# -- pictures: report pages whose tables are images (图片版) ---------------------------------------
+
+def wants_pictures(outcome: Report | ExtractError, *, named: bool) -> bool:
+    """Whether a page's pictures may hold the table 3 its text lacks: a report read without it,
+    a scan, or a page named like a report that its text alone does not show to be one."""
+    if isinstance(outcome, Report):
+        return "applications" not in outcome.figures
+    return isinstance(outcome, ImageOnly) or isinstance(outcome, NotAReport) and named
+
+
+def picture_urls(response: Response) -> list[str]:
+    """The pictures of an HTML page that may be its tables (extract.scan.html_picture_urls:
+    chrome, icons, `data:` URIs left out; at most MAX_HTML_PICTURES), in document order."""
+    if not isinstance(response, TextResponse):
+        return []
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+    if sniff_format(response.body, response.url, content_type) != "html":
+        return []
+    try:
+        return html_picture_urls(response.body, response.url, content_type)
+    except ExtractError:  # a page the extractor refuses to parse has no pictures to read either
+        return []
+
+
+def with_pictures(alone: Report | ExtractError, read: Report | ExtractError) -> Report | ExtractError:
+    """The reading of a page with its pictures, unless it ran over a limit (a deadline, memory, a
+    dead worker) where the page alone was read as a report: that version keeps its metadata, and
+    its stored pictures can be read again later (`ogi reextract`)."""
+    if isinstance(read, (TimeLimit, MemoryLimit, WorkerDied)) and isinstance(alone, Report):
+        return alone
+    return read

@@ -5,7 +5,8 @@ of a distributed crawl, which hands it the records its workers send: the same co
 a document, a 304 or a 404 does to the archive in both cases, so both leave the same archive.
 
 What it decides and counts in the run's ledger (crawler.ledger):
-- `document`: `Archive.store` → new / changed / unchanged / failed (+ reports);
+- `document`: `Archive.store` (with the pictures fetched with the page) → new / changed /
+  unchanged / failed (+ reports);
 - `not_modified`: `Archive.touch` → unchanged (+ reports);
 - `gone`: a report we hold → removed (`Archive.mark_removed`); otherwise a dead link → error;
 - `close_run`: when the run finished, each complete source's reports it no longer lists are
@@ -89,7 +90,7 @@ class LocalArchive:
             record.url, record.body, fetched_at=record.fetched_at, content_type=record.content_type,
             report=None if failure else record.outcome, failure=failure, agency=record.agency,
             region=record.region, source=record.source, parent_url=record.parent_url,
-            run_id=self.run_id, **extra)
+            resources=record.resources or None, run_id=self.run_id, **extra)
         if outcome is _FAILED:
             return
         if isinstance(failure, WorkerDied):

@@ -9,7 +9,8 @@ nothing in Redis can run code in the writer or write something the crawl did not
     Hello       a worker joins: the sources it crawls
     Fetched     one HTTP exchange (a `fetches` row)
     NotModified a 304 for a document we hold
-    Document    a fetched document with its extraction outcome (a Report or an ExtractError)
+    Document    a fetched document with its extraction outcome (a Report or an ExtractError),
+                and the pictures fetched with it (`resources`, bytes as tagged base64 on the wire)
     Gone        a 404/410: a report taken down, or a dead link
     Bye         a worker is done: its finish reason and ledger
 
@@ -25,6 +26,7 @@ from crawler.errors import BadRecord
 from crawler.ledger import Ledger
 from crawler.summary import SourceTally
 from extract.report import ERRORS, Check, ExtractError, Report
+from extract.scan import MAX_HTML_PICTURES
 
 Outcome = Report | ExtractError
 
@@ -81,6 +83,9 @@ class Document:
     region: str | None = None
     division_code: str | None = None
     parent_url: str | None = None  # the report page an attachment was linked from
+    # The pictures an HTML page shows, fetched with it (absolute URL → bytes; extract.scan): its
+    # tables when they are pictures. Stored with the capture, so re-reading it stays offline.
+    resources: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,7 @@ _FETCHED = {"url": str, "fetched_at": str, "status": _OPT_INT, "etag": _OPT_STR,
 _NOT_MODIFIED = {"source": str, "url": str, "fetched_at": str}
 _DOCUMENT = {"source": str, "url": str, "body": bytes, "content_type": _OPT_STR, "fetched_at": str,
              "outcome": dict, "agency": _OPT_STR, "region": _OPT_STR, "division_code": _OPT_STR,
-             "parent_url": _OPT_STR}
+             "parent_url": _OPT_STR, "resources": (dict, type(None))}
 _GONE = {"source": str, "url": str, "status": int, "referer": str, "at": str}
 _COLUMN = {"agency": _OPT_STR, "region": _OPT_STR, "code": _OPT_STR, "listed": int}
 _TALLY = {f.name: (list if f.name == "messages" else dict if f.name == "columns" else _OPT_STR if f.name == "incomplete"
@@ -187,7 +192,20 @@ def _hello(data: dict) -> Hello:
 def _document(data: dict) -> Document:
     values = _fields(data, _DOCUMENT, "document")
     values["outcome"] = _outcome(values["outcome"])
+    values["resources"] = _resources(values["resources"] or {})
     return Document(**values)
+
+
+def _resources(data: dict) -> dict[str, bytes]:
+    """Pictures of a page: at most as many as a crawler fetches, each an http(s) URL → bytes."""
+    if len(data) > MAX_HTML_PICTURES:
+        raise BadRecord(f"document.resources: {len(data)} pictures, over {MAX_HTML_PICTURES}")
+    for url, body in data.items():
+        _expect(url, str, "document.resources url")
+        if not url.startswith(("http://", "https://")):
+            raise BadRecord(f"document.resources: {url[:100]!r} is not an http(s) URL")
+        _expect(body, bytes, f"document.resources[{url[:100]}]")
+    return data
 
 
 def _outcome(data: dict) -> Outcome:

@@ -13,9 +13,9 @@ machine's own services (127.0.0.1, a database on 10.x, the cloud metadata servic
   6to4 and NAT64 forms are judged by the IPv4 address they carry), and the cloud metadata
   addresses. A refused request is never fetched: it fails with `OutOfScope`, which the fetch log
   records in `fetches` with its reason and the spider counts as an error of its source.
-  Attachments (request kind `attachment`) must also come from the source's site (same host or
-  registered domain as its start URL or as the page that links them) or from a host the sources
-  list names.
+  Attachments and the pictures a report page shows (request kinds `attachment`, `picture`) must
+  also come from the source's site (same host or registered domain as its start URL or as the
+  page that links or shows them) or from a host the sources list names.
 - `ScopedResolver` (TWISTED_DNS_RESOLVER) applies the same address rule when the connection is
   made, so a name that resolves to a public address for the check and to a private one for the
   connection (DNS rebinding) is refused too. Both share Scrapy's DNS cache, so the address that
@@ -55,6 +55,11 @@ METADATA = frozenset(ipaddress.ip_address(a) for a in (
 METADATA_REASON = "a cloud metadata address"
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT; not `is_private` in Python
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+# Request kinds a page makes the crawl fetch (its attachments, the pictures it shows): from the
+# source's site or a listed host only.
+FETCHED_WITH_A_PAGE = ("attachment", "picture")
 
 
 class OutOfScope(IgnoreRequest):
@@ -164,8 +169,9 @@ class HostScopeMiddleware:
         literal = _ip(host) is not None
         if literal:
             self._check(host, host)
-        if request.meta.get("ogi_kind") == "attachment" and not self.attachment_allowed(request):
-            raise OutOfScope(f"refused: attachment host {host} is not the source's site nor a host the sources list names")
+        kind = request.meta.get("ogi_kind")
+        if kind in FETCHED_WITH_A_PAGE and not self.attachment_allowed(request):
+            raise OutOfScope(f"refused: {kind} host {host} is not the source's site nor a host the sources list names")
         if not literal:
             address = await self._resolve(host)
             if address is not None:  # else the download fails the usual way (a DNS error)

@@ -9,6 +9,7 @@ killed when its document overruns, and replaced:
 
     with BoundedExtractor(workers=2) as pool:             # defaults: TIMEOUT_S, MEMORY_MB below
         future = pool.submit(body, url, content_type)     # a concurrent.futures.Future
+        future = pool.submit(html, url, content_type, resources)  # + the pictures it shows
         outcome = future.result()                         # a Report, or an ExtractError: never raises
         for key, outcome in pool.map_unordered(tasks):    # tasks: (key, body, url, content_type)
             ...
@@ -50,6 +51,7 @@ import resource
 import signal
 import threading
 from concurrent.futures import Future
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator
 
 from extract.report import ExtractError, MemoryLimit, Report, TimeLimit, Unreadable, WorkerDied
@@ -72,12 +74,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def extract_outcome(body: bytes, url: str, content_type: str | None) -> Outcome:
+def extract_outcome(body: bytes, url: str, content_type: str | None,
+                    resources: Mapping[str, bytes] | None = None) -> Outcome:
     """`extract_report`, its errors returned instead of raised (what a worker runs)."""
     from extract.pipeline import extract_report
 
     try:
-        return extract_report(body, url, content_type)
+        return extract_report(body, url, content_type, resources=resources)
     except ExtractError as exc:
         return exc
     except MemoryError:
@@ -107,9 +110,12 @@ class BoundedExtractor:
 
     # -- submitting ----------------------------------------------------------------------------
 
-    def submit(self, body: bytes, url: str = "", content_type: str | None = None) -> Future:
-        """Extract one document; the future's result is a Report or an ExtractError."""
-        return self.submit_call(extract_outcome, body, url, content_type)
+    def submit(self, body: bytes, url: str = "", content_type: str | None = None,
+               resources: Mapping[str, bytes] | None = None) -> Future:
+        """Extract one document (with the pictures an HTML page shows, `resources`: absolute URL
+        → bytes, as `extract_report` takes them); the future's result is a Report or an
+        ExtractError."""
+        return self.submit_call(extract_outcome, body, url, content_type, dict(resources) if resources else None)
 
     def submit_call(self, func: Callable[..., Any], *args) -> Future:
         if self._closed:

@@ -20,8 +20,9 @@ import os
 import re
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from extract.document import Block, Cell, Document
 from extract.words import Rule, Word
@@ -127,28 +128,111 @@ def docx_pictures(data: bytes) -> list[bytes]:
         return out
 
 
-def html_pictures(data: bytes, url: str, resources: dict[str, bytes], content_type: str | None = None
-                  ) -> list[bytes]:
-    """The `<img>`s of an HTML page, in document order, whose bytes the caller supplied."""
-    from extract.html import parse
+# Candidate pictures of an HTML page: at most this many (a 图片版 report is one picture per printed
+# page, rarely more than a dozen), so a gallery page cannot make the crawl fetch hundreds.
+MAX_HTML_PICTURES = 12
+# Displayed smaller than this (width or height attribute, CSS pixels), a picture is an icon, a
+# button or a badge: a table page shown that small could not be read by anyone.
+_MIN_SHOWN_SIDE = 100
+# Page chrome around the report: pictures inside these elements are the site's, not the report's.
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside"})
+# ... or inside an element whose class or id names such a part (one whole class name or id:
+# `header`, `foot_box`, `navbar`, `top`; never a part of a longer name such as `article-head`).
+_CHROME_NAME = re.compile(
+    r"^(?:site[-_]?|page[-_]?)?(?:header|head|top|footer|foot|bottom|nav|navbar|navigation|menu|banner|"
+    r"logo|sidebar|side|share|copyright|breadcrumbs?|crumbs?|toolbar)(?:[-_]?(?:box|wrap|wrapper|bar|area|"
+    r"nav|main|con|container|\d+))?$", re.I)
+# Words in a picture's path that mark it as chrome (logos, icons, buttons, badges, QR codes),
+# matched as whole runs of letters: `site_logo.png`, `/images/icon/print.gif`, `jiucuo.png`
+# (纠错 badge), `dzjg.png` (党政机关 badge), `ewm.jpg` (二维码); never inside a longer word.
+_CHROME_WORDS = frozenset({
+    "logo", "logos", "icon", "icons", "ico", "btn", "button", "buttons", "banner", "arrow", "bullet",
+    "qr", "qrcode", "ewm", "erweima", "weixin", "weibo", "wechat", "share", "jiucuo", "dzjg",
+    "conac", "beian", "gongan", "police", "print", "close", "search", "spacer", "blank", "pixel",
+    "loading", "nav", "menu", "dot", "favicon", "avatar", "badge", "emoji"})
+# Lazy loading keeps the real picture in a data attribute and a placeholder in `src`.
+_SOURCE_ATTRIBUTES = ("data-src", "data-original", "src")
+# Raster formats OCR reads, by their magic bytes (servers label pictures as they please). Nothing
+# else is opened as a picture: Pillow would hand EPS to Ghostscript.
+PICTURE_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xff\xd8\xff", "JPEG", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "PNG", "image/png"),
+    (b"GIF87a", "GIF", "image/gif"), (b"GIF89a", "GIF", "image/gif"), (b"BM", "BMP", "image/bmp"),
+    (b"II*\x00", "TIFF", "image/tiff"), (b"MM\x00*", "TIFF", "image/tiff"),
+)
+_PICTURE_FORMATS = tuple(dict.fromkeys(name for _, name, _ in PICTURE_MAGIC)) + ("WEBP",)
 
-    tree = parse(data, content_type)
+
+def picture_type(body: bytes) -> str | None:
+    """The media type of a raster picture OCR can read, from its first bytes; None otherwise."""
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, _, mime in PICTURE_MAGIC if body.startswith(magic)), None)
+
+
+def _candidate_pictures(tree, url: str):
+    """Absolute URLs of the `<img>`s of a parsed page that may show the report, in document order
+    (each once, at most MAX_HTML_PICTURES): not `data:` URIs, not inside the page's chrome, not
+    shown tiny, not named as a logo or an icon."""
     base = url
     for b in tree.iter("base"):
         if b.get("href"):
-            base = urljoin(url, b.get("href"))
+            base = urljoin(url, b.get("href").strip())
             break
-    out, seen = [], set()
+    seen: set[str] = set()
     for img in tree.iter("img"):
-        src = (img.get("src") or img.get("data-src") or "").strip()
-        if not src or src.startswith("data:"):
+        src = next((v.strip() for v in (img.get(a) for a in _SOURCE_ATTRIBUTES) if v and v.strip()), "")
+        if not src or src.lower().startswith(("data:", "javascript:")):
             continue
         absolute = urljoin(base, src)
-        body = resources.get(absolute) or resources.get(src)
-        if body and absolute not in seen:
-            seen.add(absolute)
-            out.append(body)
-    return out
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or absolute in seen:
+            continue
+        if _shown_tiny(img) or _named_chrome(parts.path) or _in_chrome(img):
+            continue
+        seen.add(absolute)
+        yield absolute
+        if len(seen) >= MAX_HTML_PICTURES:
+            return
+
+
+def _shown_tiny(img) -> bool:
+    for name in ("width", "height"):
+        value = (img.get(name) or "").strip().lower().removesuffix("px")
+        if value.isdigit() and int(value) < _MIN_SHOWN_SIDE:
+            return True
+    style = img.get("style") or ""
+    return any(int(px) < _MIN_SHOWN_SIDE for px in re.findall(r"(?<![-\w])(?:width|height)\s*:\s*(\d+)px", style))
+
+
+def _named_chrome(path: str) -> bool:
+    return any(word in _CHROME_WORDS for word in re.findall(r"[a-z]+", unquote(path).lower()))
+
+
+def _in_chrome(img) -> bool:
+    for el in img.iterancestors():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag.lower() in _CHROME_TAGS:
+            return True
+        names = (el.get("class") or "").split() + [el.get("id") or ""]
+        if any(_CHROME_NAME.match(n) for n in names if n):
+            return True
+    return False
+
+
+def html_picture_urls(data: bytes, url: str, content_type: str | None = None) -> list[str]:
+    """The absolute URLs of an HTML page's candidate picture tables, in document order: what a
+    crawler fetches with the page (its `resources` for `extract_report`)."""
+    from extract.html import parse
+
+    return list(_candidate_pictures(parse(data, content_type), url))
+
+
+def html_pictures(data: bytes, url: str, resources: Mapping[str, bytes], content_type: str | None = None
+                  ) -> list[bytes]:
+    """The bytes the caller supplied (`resources`: absolute URL → bytes) for the page's candidate
+    pictures (`html_picture_urls`), in document order."""
+    return [resources[u] for u in html_picture_urls(data, url, content_type) if resources.get(u)]
 
 
 def _open_picture(body: bytes):
@@ -156,7 +240,7 @@ def _open_picture(body: bytes):
     from PIL import Image, UnidentifiedImageError
 
     try:
-        img = Image.open(io.BytesIO(body))
+        img = Image.open(io.BytesIO(body), formats=_PICTURE_FORMATS)
         img.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
@@ -501,5 +585,5 @@ def trusted_figures(figures: dict, masked: dict, checks, given: dict | None = No
     return kept, counts
 
 
-__all__ = ["HIGH_CONFIDENCE", "OcrLimits", "ScanReading", "docx_pictures", "html_pictures",
-           "pdf_picture_pages", "scan_pdf", "scan_pictures", "trusted_figures"]
+__all__ = ["HIGH_CONFIDENCE", "MAX_HTML_PICTURES", "OcrLimits", "PICTURE_MAGIC", "ScanReading", "docx_pictures",
+           "html_picture_urls", "html_pictures", "pdf_picture_pages", "picture_type", "scan_pdf", "scan_pictures", "trusted_figures"]

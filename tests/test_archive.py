@@ -280,7 +280,8 @@ def test_schema_is_versioned_and_reopening_is_idempotent(tmp_path):
     assert archive.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert archive.db.journal_mode == "wal"
     assert [m.name for m in schema.migrations.applied(archive.db)] == ["m001_initial", "m002_wide_rows",
-                                                                      "m003_source_health", "m004_readings"]
+                                                                      "m003_source_health", "m004_readings",
+                                                                      "m005_capture_resources"]
     archive.close()
     assert sqlite3.connect(path).execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == first
     conn = sqlite3.connect(path)

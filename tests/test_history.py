@@ -20,6 +20,9 @@ def path(tmp_path):
         archive.store(URL, b"<p>1</p>", report=make_report(new_received__total=4))
         archive.store(URL, b"<p>2</p>", report=make_report(new_received__total=5))
         archive.store(URL, b"<p>2</p>", report=make_report(new_received__total=6), extractor_version="newer")
+        # A page whose table is a picture, stored with it (capture_resources).
+        archive.store(URL, b'<p>3</p><img src="t.png">', report=make_report(new_received__total=7),
+                      resources={"http://www.example.gov.cn/xxgk/2023/t.png": b"\x89PNG\r\n\x1a\n picture"})
     return path
 
 

@@ -17,7 +17,10 @@ links by their words, listings by crawler/cms/ and their other pages by crawler/
     parse_listing   a listing page → its other pages, report columns, sections, documents
     parse_document  a report page or attachment → extraction (off the reactor, crawler.extraction)
                     → a records.Document item for the archive pipeline; or, for a page that is
-                    only a notice, requests for its attachments (or the list it turns out to be)
+                    only a notice, requests for its attachments (or the list it turns out to be).
+                    An HTML page read without table 3 whose content has pictures (图片版) has them
+                    fetched with it (same site, robots, budgets) and is read again by OCR; the
+                    pictures go into the archive with the page (`Document.resources`)
     on_error        a request that failed → counted, and the source marked incomplete if a
                     report could be hidden behind it
 
@@ -28,7 +31,7 @@ not the spider's: crawler/budget.py drops requests over a source's page or time 
 Links are followed within the source's site (same host or registered domain, crawler/sites.py),
 never into another source's start page (that source reads it); attachments from anywhere. A
 report column that answers 404 is looked for again from its site's home page. Request meta:
-ogi_source, ogi_kind (listing | document | attachment), ogi_hops (navigation steps within the
+ogi_source, ogi_kind (listing | document | attachment | picture), ogi_hops (navigation steps within the
 current agency, pagination excluded), ogi_depth (agencies entered), ogi_ctx (inside a report
 column), ogi_column (that column's first page), ogi_probe (a page derived by a convention: a 404
 is no error), ogi_text, ogi_named, ogi_agency / ogi_region / ogi_code (learnt on the way),
@@ -36,6 +39,7 @@ ogi_detail (an SPA shell's detail-page prefix), ogi_parent.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -47,7 +51,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive.clock import utc_iso
 from crawler import coverage, defaults, discovery, judging, paging, places
-from crawler.budget import SourceOutOfTime
+from crawler.budget import SourceOutOfTime, admit
 from crawler.cms import jsonlist, parse_listing
 from crawler.extraction import Extraction
 from crawler.judging import Follow
@@ -55,6 +59,10 @@ from crawler.middlewares import ROBOTS_DENIED
 from crawler.records import Document, Gone, NotModified
 from crawler.run import CrawlRun
 from extract.report import NotAReport, Report
+from extract.scan import picture_type
+
+# A picture of one printed page is well under a megabyte; a larger answer is not one.
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -210,9 +218,23 @@ class ReportsSpider(scrapy.Spider):
                 return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         fetched_at = utc_iso()
-        outcome = await self.crawler.get_extension(Extraction).extract(response.body, response.url, content_type)
+        extraction = self.crawler.get_extension(Extraction)
+        outcome = await extraction.extract(response.body, response.url, content_type)
         if kind == "document" and judging.is_notice(outcome):
-            follow_up = self._attachments(response) or (self._as_report_column(response) if named else [])
+            attachments = self._attachments(response)
+            if attachments:
+                for request in attachments:
+                    yield request
+                return
+        resources: dict[str, bytes] = {}
+        if judging.wants_pictures(outcome, named=named) and (urls := judging.picture_urls(response)):
+            # Its tables may be pictures (图片版): fetch them with the page and read it again.
+            resources = await self._pictures(response, urls)
+            if resources:
+                again = await extraction.extract(response.body, response.url, content_type, resources)
+                outcome = judging.with_pictures(outcome, again)
+        if kind == "document" and judging.is_notice(outcome):
+            follow_up = self._as_report_column(response) if named else []
             if follow_up:
                 for request in follow_up:
                     yield request
@@ -225,7 +247,48 @@ class ReportsSpider(scrapy.Spider):
         yield Document(
             source=source, url=response.url, body=response.body, content_type=content_type,
             fetched_at=fetched_at, outcome=outcome, agency=self._agency(meta, source),
-            region=region, division_code=code, parent_url=meta.get("ogi_parent"))
+            region=region, division_code=code, parent_url=meta.get("ogi_parent"), resources=resources)
+
+    async def _pictures(self, response: Response, urls: list[str]) -> dict[str, bytes]:
+        """The pictures of a report page (absolute URL → bytes), fetched through the downloader
+        like every request (scope: the source's site only; robots.txt, retries, the fetch log,
+        the time budget) and counted against the source's page budget (crawler.budget.admit).
+        Kept: those answering 200 with the bytes of a picture OCR reads (by their magic bytes)."""
+        bodies = await asyncio.gather(*(self._picture(response, url) for url in urls))
+        return {url: body for url, body in zip(urls, bodies) if body is not None}
+
+    async def _picture(self, response: Response, url: str) -> bytes | None:
+        source, ledger = response.meta["ogi_source"], self.run.ledger
+        # The downloader alone: no spider middleware sets the Referer, which sites that refuse
+        # hotlinked pictures look at.
+        request = Request(url, headers={"Referer": response.url}, meta={
+            "ogi_source": source, "ogi_kind": "picture", "ogi_parent": response.url,
+            "download_maxsize": MAX_PICTURE_BYTES})
+        if admit(self.crawler, request) is not None:
+            return None  # over the page budget (the source is marked incomplete) or out of time
+        try:
+            answer = await self.crawler.engine.download_async(request)
+        except SourceOutOfTime:
+            return None
+        except IgnoreRequest as exc:
+            if ROBOTS_DENIED in str(exc):
+                ledger.count(source, "blocked")  # FetchLogMiddleware has recorded it in `fetches`
+                return None
+            return self._picture_error(source, url, str(exc))
+        except Exception as exc:  # noqa: BLE001 - timeouts, refused connections: this picture's failure, not the page's
+            return self._picture_error(source, url, f"{type(exc).__name__}: {exc}")
+        ledger.count(source, "pages")
+        if answer.status != 200:
+            return self._picture_error(source, url, f"HTTP {answer.status}")
+        if picture_type(answer.body) is None:
+            ledger.note(source, f"picture {url}: not a picture OCR reads ({len(answer.body)} bytes)")
+            return None
+        return answer.body
+
+    def _picture_error(self, source: str, url: str, what: str) -> None:
+        self.run.ledger.count(source, "errors")
+        self.run.ledger.note(source, f"picture {url}: {what}")
+        return None
 
     def _attachments(self, response: Response) -> list[Request]:
         """Requests for the files a notice page links (each archived as its own document)."""

@@ -88,7 +88,7 @@ def render_cell(value, column, table, database, datasette):
     if _is_version_column(column, table) and isinstance(value, int):
         return Markup('<a href="{}" title="report page: figures, source, original">{}</a>').format(
             datasette.urls.path(f"{pages.VERSION_PATH}{value}"), value)
-    if (column == "raw_sha256" or (table == "raw_blobs" and column == "sha256")) \
+    if (column in ("raw_sha256", "blob_sha256") or (table == "raw_blobs" and column == "sha256")) \
             and isinstance(value, str) and len(value) == 64:
         return Markup('<a href="{}" title="download the archived original">{}…</a>').format(
             datasette.urls.path(f"{pages.RAW_PATH}{value}"), value[:12])

@@ -163,6 +163,7 @@ COLUMNS: dict[str, str] = {
     "kind": "new / changed (the agency changed its report) / reread (our reading of it "
             "improved) / removed / restored — 事件类型",
     "sha256": "sha256 of the raw bytes — 哈希",
+    "blob_sha256": "sha256 of the picture's bytes (raw_blobs.sha256); links to a download — 图片哈希",
     "size": "Size of the raw bytes — 原始大小",
     "compressed_size": "Stored (compressed) size — 压缩后大小",
     "codec": "Compression of `content` (zstd) — 压缩方式",
@@ -237,6 +238,10 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "events": "new / changed / reread / removed / restored, with time and detail. 报告变动记录。",
     "raw_blobs": "Raw bytes of every fetched document, zstd-compressed, by sha256 (click the "
                  "sha256 to download the original). 原始文件。",
+    "capture_resources": "The pictures a captured HTML page shows, fetched with it (its tables, "
+                         "when the agency published them as images, 图片版): one row per page "
+                         "capture and picture URL, the bytes in raw_blobs. Re-reading the capture "
+                         "reads them by OCR again, offline. 页面图片（随页面抓取保存）。",
     "fetches": "Every HTTP exchange of the crawler, including errors and 304s. 抓取记录。",
     "failures": "Documents fetched but not archived as reports (unreadable, not a report, "
                 "image-only, unsupported, over a limit), with the reason; kept so a better "

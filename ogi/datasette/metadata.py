@@ -46,7 +46,7 @@ START_HERE = (
 
 # Storage and bookkeeping behind the views: hidden from the home and database pages (Datasette
 # lists them under "hidden tables"; their pages and SQL still work).
-INTERNAL_TABLES = ("cells", "figure_values", "raw_blobs", "fetches", "reading_texts", "reading_checks",
+INTERNAL_TABLES = ("cells", "figure_values", "raw_blobs", "capture_resources", "fetches", "reading_texts", "reading_checks",
                    "_sqlite_migrations", "wide_rows_active", "wide_rows_applications",
                    "wide_rows_review_litigation")
 
@@ -75,6 +75,11 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "agency": "Agency of the source — 机关名称",
                       "region": "Region of the source — 地区"},
     "crawl_runs": {"id": "Crawl run id — 抓取批次"},
+    "capture_resources": {"raw_sha256": "The page capture that shows the picture (raw_blobs.sha256 of the "
+                                        "page; versions.raw_sha256 or failures.raw_sha256) — 所属页面",
+                          "url": "Absolute URL of the picture as the page names it — 图片网址",
+                          "content_type": "Picture format, from its bytes (image/jpeg, image/png…) — 图片格式",
+                          "fetched_at": "When the page and its pictures were fetched (UTC) — 抓取时间"},
     "readings": {"id": "Reading id — 读取编号", "version_id": "The version read (versions.id) — 版本"},
     "extractors": {"version": "Extractor identity (readings.extractor_version) — 提取程序版本"},
     "cells": {"id": "Cell id (figure_values.cell_id) — 单元格编号"},

@@ -136,6 +136,8 @@ async def raw_download(request, datasette) -> Response:
         WHERE v.raw_sha256 = ? ORDER BY v.fetched_at DESC LIMIT 1""", [digest])
     seen = seen or await _rows(db, "SELECT url, content_type, NULL AS format FROM failures "
                                    "WHERE raw_sha256 = ? ORDER BY last_seen DESC LIMIT 1", [digest])
+    seen = seen or await _rows(db, "SELECT url, content_type, NULL AS format FROM capture_resources "
+                                   "WHERE blob_sha256 = ? ORDER BY fetched_at DESC LIMIT 1", [digest])
     url, content_type, fmt = (seen[0]["url"], seen[0]["content_type"], seen[0]["format"]) if seen else (None, None, None)
     content_type = content_type or content_type_of(fmt) or "application/octet-stream"
     name = download_name(url, digest, content_type, fmt)
