@@ -77,9 +77,10 @@ def build_portal() -> Portal:
     return portal
 
 
-def crawl(db: Path, *urls: str, extra=(), check=True, fast=FAST, **popen) -> subprocess.CompletedProcess:
+def crawl(db: Path, *urls: str, extra=(), check=True, fast=FAST, timeout: float = 120,
+          **popen) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "ogi", "crawl", *urls, "--db", str(db), *fast, *extra]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=db.parent, **popen)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=db.parent, **popen)
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result

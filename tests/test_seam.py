@@ -74,7 +74,8 @@ def the_night(seam: RunArchive) -> None:
     report = make_report()
     seam.fetched(Fetched("http://x.gov.cn/a.html", at, status=200, etag='"e1"', sha256="ab" * 32, nbytes=5))
     seam.document(Document("src", "http://x.gov.cn/a.html", b"<html>report</html>", "text/html", at, report,
-                           agency="漯河市商务局", region="河南省/漯河市"))
+                           agency="漯河市商务局", region="河南省/漯河市",
+                           resources={"http://x.gov.cn/W01.jpg": b"\xff\xd8\xff\x00 a table as a picture"}))
     seam.document(Document("src", "http://x.gov.cn/b.ofd", b"PK\x03\x04OFD.xml", None, at,
                            Unsupported("OFD documents are not supported yet"), parent_url="http://x.gov.cn/a.html"))
     seam.document(Document("src", "http://x.gov.cn/c.html", b"<html>news</html>", "text/html", at,
@@ -95,6 +96,8 @@ def archive_contents(path) -> dict:
             "failures": conn.execute("SELECT url, status, reason FROM failures ORDER BY url").fetchall(),
             "fetches": conn.execute("SELECT url, status, etag, sha256, bytes FROM fetches ORDER BY id").fetchall(),
             "events": conn.execute("SELECT kind FROM events ORDER BY id").fetchall(),
+            "pictures": conn.execute("SELECT raw_sha256, url, blob_sha256, content_type FROM capture_resources"
+                                     " ORDER BY url").fetchall(),
         }
     finally:
         conn.close()
@@ -120,6 +123,7 @@ def test_through_redis_records_the_archive_is_the_local_one(tmp_path):
         writer_result = writer.local.close_run("finished")
 
     assert archive_contents(tmp_path / "writer.db") == archive_contents(tmp_path / "local.db")
+    assert len(archive_contents(tmp_path / "writer.db")["pictures"]) == 1  # the page's picture, over Redis too
     assert writer_result.summary["totals"] == local_result.summary["totals"]
     totals = local_result.summary["totals"]
     assert (totals["new"], totals["failed"], totals["unchanged"], totals["removed"], totals["errors"]) == (1, 2, 1, 1, 1)
