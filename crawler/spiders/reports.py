@@ -61,7 +61,8 @@ from crawler.run import CrawlRun
 from extract.report import NotAReport, Report
 from extract.scan import picture_type
 
-# A picture of one printed page is well under a megabyte; a larger answer is not one.
+# A picture of one printed page is a few megabytes at most (even a 600 dpi TIFF); a larger answer
+# is not one, and is not downloaded to the end.
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
 
 
@@ -265,7 +266,9 @@ class ReportsSpider(scrapy.Spider):
             "ogi_source": source, "ogi_kind": "picture", "ogi_parent": response.url,
             "download_maxsize": MAX_PICTURE_BYTES})
         if admit(self.crawler, request) is not None:
-            return None  # over the page budget (the source is marked incomplete) or out of time
+            # Over the page budget (the source is marked incomplete), out of time, or asked for
+            # already this run (a picture two pages show is fetched for the first).
+            return None
         try:
             answer = await self.crawler.engine.download_async(request)
         except SourceOutOfTime:
