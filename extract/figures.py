@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from extract import solver
 from extract.document import Block, Cell, Row
@@ -74,6 +75,7 @@ _CLOSE = "）)〕]】"
 _LABEL_BREAK = re.compile(r"(?<!第)(?=[（(][一二三四五六七八九十]{1,3}[)）])|(?=[一二三四五六七八九十]{1,3}、)|(?<![\d.])(?=\d{1,2}[.．、](?!\d))")
 _PIPE = re.compile(r"\s*[|｜]\s*")
 
+@lru_cache(maxsize=8192)  # pure, and asked again for every row a label is tried against
 def norm_label(text: str) -> str:
     """Normalise a label for matching: width, spaces, quotes and leading numbering removed."""
     t = _QUOTES.sub("", clean(text)).replace("【", "[").replace("】", "]")

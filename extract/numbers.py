@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Cells that the template's own convention (and agencies' habit) reads as zero.
 ZERO_MARKS = frozenset({"", "0", "-", "--", "—", "——", "–", "/", "／", "\\", "无", "空", "零", "〇", "×", "x"})
@@ -16,6 +17,9 @@ _VALUE = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
+# Cached: a report asks for the same few hundred cells' text over and over while its rows are
+# matched (≈ 1,600 calls per report), and the answer depends on the text alone.
+@lru_cache(maxsize=8192)
 def clean(text: str) -> str:
     """NFKC (full-width digits and punctuation → ASCII) with all whitespace removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or "")).replace("，", ",")

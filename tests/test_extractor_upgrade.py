@@ -10,51 +10,24 @@ re-reading after it for the 304s); the changed one has two versions and one 'cha
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from concurrency_support import older_extractor
+from crawl_support import DEMO, crawl, rows
 
 import extract
 from fixtures.portals.server import Portal
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "demo" / "site"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=10",
-        "-s", "OGI_ALLOW_PRIVATE_HOSTS=True"]  # the portal is on loopback
 COMMERCE = "/xxgk/zfxxgknb/202301/t20230130_998.html"  # the agency corrects a figure
 OFFICE = "/xxgk/zfxxgknb/202301/t20230131_1001.html"  # only its visit counter moves
-MISSED_ROW = '"unable_unclear"'  # the row the older extractor does not know
 
 
-def older_extractor(tmp: Path) -> Path:
-    """A copy of extract/ whose template lacks one row: another release, another fingerprint."""
-    target = tmp / "older" / "extract"
-    shutil.copytree(ROOT / "extract", target, ignore=shutil.ignore_patterns("__pycache__"))
-    template = target / "template.py"
-    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [line for line in lines if MISSED_ROW not in line]
-    assert len(kept) == len(lines) - 1
-    template.write_text("".join(kept), encoding="utf-8")
-    return target.parent
-
-
-def crawl(db: Path, url: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+def crawl_with(db, url: str, pythonpath=None):
+    """`ogi crawl`, with `pythonpath` (an older extract/) ahead of this checkout's."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), env.get("PYTHONPATH", "")])
-    result = subprocess.run([sys.executable, "-m", "ogi", "crawl", url, "--db", str(db), *FAST],
-                            capture_output=True, text=True, timeout=180, cwd=db.parent, env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def rows(db: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
+    return crawl(db, url, timeout=180, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +38,14 @@ def two_nights(tmp_path_factory):
     portal.start()
     try:
         db = tmp / "archive.db"
-        crawl(db, portal.url + "/", pythonpath=older_extractor(tmp))
+        crawl_with(db, portal.url + "/", pythonpath=older_extractor(tmp))
         first = {url: n for url, n in rows(db, "SELECT d.url, COUNT(*) FROM documents d"
                                                " JOIN versions v ON v.document_id = d.id GROUP BY d.url")}
         old = rows(db, "SELECT DISTINCT extractor_version FROM readings")
         portal.edit(COMMERCE, ">234</td>", ">243</td>")
         visits = portal.pages[OFFICE].decode().split('id="visit">', 1)[1].split("<", 1)[0]
         portal.edit(OFFICE, f'id="visit">{visits}<', f'id="visit">{int(visits) + 17}<')
-        second = crawl(db, portal.url + "/")
+        second = crawl_with(db, portal.url + "/")
         yield {"db": db, "portal": portal, "first": first, "old": old, "second": second}
     finally:
         portal.stop()
