@@ -825,9 +825,14 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     if header:
         if values and all(v.col is not None for v in values) and state.active_header_block == record.block \
                 and all(h.col is not None for h in header):
-            by_col = {h.col: _first_key(_ACTIVE_COL, norm_label(h.text)) for h in header}
+            by_col = _header_columns(header)
             keys = [by_col.get(v.col) for v in values]
-            if not any(keys):
+            named = [k for k in keys if k]
+            # Word tables often merge cells differently in the header and in the figures' rows
+            # (上一年项目数量 one column, 本年增/减 two; below, the first figure two columns, the
+            # second one): two figures under one header column means the grid does not align them,
+            # and their order under the header's columns (below) decides.
+            if not named or len(set(named)) < len(named):
                 keys = None
         if keys is None:
             # Right-align values under the header's cells: the row label's column is leftmost.
@@ -845,6 +850,19 @@ def _map_active(spec: RowSpec, record: Record, state: _State) -> None:
     for key, cell in zip(keys, values):
         if key in spec.columns:
             state.put(spec.table, spec.key, key, _amount(key, parse_value(cell.text), yuan))
+
+
+def _header_columns(header: list[Cell]) -> dict[int, str | None]:
+    """Grid column → column key under a table-2 header. A merged header cell was kept once (its
+    copies deduplicated with the label), so it also owns the columns up to the next header cell;
+    an unmerged one owns only its own column."""
+    out: dict[int, str | None] = {}
+    for i, h in enumerate(header):
+        key = _first_key(_ACTIVE_COL, norm_label(h.text))
+        end = header[i + 1].col if h.origin is not None and i + 1 < len(header) else h.col + 1
+        for col in range(h.col, max(end, h.col + 1)):
+            out.setdefault(col, key)
+    return out
 
 
 _WHOLE_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")

@@ -128,6 +128,22 @@ def test_active_table_2019_every_cell_under_its_own_key():
         "fees": {"items_previous": 2, "items_change": 0}}
 
 
+
+@pytest.mark.parametrize("header_spans, value_spans", [
+    ((1, 2, 1), (2, 1, 1)),  # 上一年 one column, 本年增/减 two; the first figure two, the second one
+    ((2, 1, 1), (1, 2, 1)),  # the other way round: two figures start under 上一年's two columns
+])
+def test_active_table_2019_header_and_figures_merged_differently(header_spans, value_spans):
+    def row(first, texts, spans):
+        return "<tr>" + first + "".join(f'<td colspan="{s}">{t}</td>' for t, s in zip(texts, spans)) + "</tr>"
+    t2019 = ("<table>" + row("<td>信息内容</td>", ("上一年项目数量", "本年增/减", "处理决定数量"), header_spans)
+             + row("<td>行政许可</td>", ("12", "-1", "7"), value_spans)
+             + row("<td>行政处罚</td>", ("5", "0", "3"), value_spans) + "</table>")
+    report = extract_report(html_doc(t2019, table3_html()))
+    assert report.figures["active"] == {
+        "licensing": {"items_previous": 12, "items_change": -1, "decisions": 7},
+        "punishment": {"items_previous": 5, "items_change": 0, "decisions": 3}}
+
 def test_template_detection():
     from extract.meta import detect_template
     assert detect_template("信息内容 本年制发件数 本年废止件数 现行有效件数", {}, None) == "2021"

@@ -2,9 +2,10 @@
 
 Checks the labels themselves, independently of the extractor: each fixture has its provenance in the
 README beside it; each label is well formed (SPEC keys, numbers, a source naming repository and
-commit); the labelled figures satisfy the template's arithmetic except the declared
-`known_inconsistencies`, and every declared one really fails (this catches labelling mistakes).
-Then the extractor's score on the set is at least its floor in bench/accuracy.py.
+commit, or the public index's id of a file whose repository it does not name); the labelled figures
+satisfy the template's arithmetic except the declared `known_inconsistencies`, and every declared
+one really fails (this catches labelling mistakes). Then the extractor's score on the set is at
+least its floor in bench/accuracy.py.
 """
 from __future__ import annotations
 
@@ -98,6 +99,10 @@ def test_provenance_is_in_the_readme_beside_it(case):
     text = readme.read_text(encoding="utf-8")
     assert f"`{case.document.name}`" in text, f"{case.document.name} has no row in {readme}"
     source = case.meta.get("source", "")
+    # A file the public index holds without naming its repository (a large file: the index gives
+    # only its id) is traced by that id, which `read_file` reopens; the README says why.
+    if re.search(r"stored public-file index id \d+", source):
+        return
     assert re.search(r"\b[0-9a-f]{40}\b", source), f"meta.source names no commit: {source!r}"
     assert re.search(r"\b[\w.-]+/[\w.-]+\b", source), f"meta.source names no repository: {source!r}"
 
