@@ -136,6 +136,7 @@ def find_figures(blocks: list[Block], stated: dict[str, float] | None = None) ->
     a run of digits that can be split several ways keeps only the splits that have them (a stated
     value the run does not admit is ignored, and a cell the run pins down is never changed).
     """
+    blocks = [_join_line_fragments(b) for b in blocks]
     state = _State(template=_template_of(blocks))
     for key, value in (stated or {}).items():
         table, row, col = key.split(".")
@@ -151,6 +152,85 @@ def find_figures(blocks: list[Block], stated: dict[str, float] | None = None) ->
                 _consume(record, state)
     _solve_runs(state)
     return state.figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Text captures that print one cell per line: pieces of one cell broken over several lines
+
+# Pieces a header's line may hold between the words of a column name ("本年增" / "/" / "减").
+_JOINER = re.compile(r"[/／、]")
+# A unit printed on the line after its figure ("142512" / "元"): part of that figure's cell.
+_LONE_UNIT = re.compile(r"万?元")
+_MAX_FRAGMENTS = 4
+
+
+def _join_line_fragments(block: Block) -> Block:
+    """The block with a table-2 column name broken over consecutive text cells rejoined
+    ("本年增" / "/" / "减" → "本年增/减"), and a lone currency unit on the line after a bare
+    figure joined to it ("142512" / "元" → "142512元", which says the amount is in 元). Only
+    text cells (no grid) are joined, and only when the pieces name a column together that none
+    of them names alone: a capture breaking a header cell must not split the table's rows at its
+    "/" (a zero mark on its own)."""
+    rows = [_join_row_fragments(row) for row in block.rows]
+    if all(a is b for a, b in zip(rows, block.rows)):
+        return block
+    return Block(rows=rows, rows_known=block.rows_known)
+
+
+def _join_row_fragments(row: Row) -> Row:
+    out: Row = []
+    i = 0
+    changed = False
+    while i < len(row):
+        cell = row[i]
+        if not _line_piece(cell):
+            out.append(cell)
+            i += 1
+            continue
+        joined = _column_fragments(row, i)
+        if joined:
+            out.append(Cell("".join(c.text.strip() for c in row[i:joined])))
+            i, changed = joined, True
+            continue
+        nxt = row[i + 1] if i + 1 < len(row) else None
+        if nxt is not None and _line_piece(nxt) and _LONE_UNIT.fullmatch(clean(nxt.text)) \
+                and _BARE_FIGURE.fullmatch(clean(cell.text)):
+            out.append(Cell(cell.text.strip() + clean(nxt.text)))
+            i, changed = i + 2, True
+            continue
+        out.append(cell)
+        i += 1
+    return out if changed else row
+
+
+_BARE_FIGURE = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+
+
+def _line_piece(cell: Cell) -> bool:
+    return cell.col is None and not isinstance(cell, Run) and bool(cell.text.strip())
+
+
+def _names_column(text: str) -> bool:
+    return _ACTIVE_COL_ANY.search(norm_label(text)) is not None
+
+
+def _column_fragments(row: Row, i: int) -> int | None:
+    """End (exclusive) of the shortest run of text cells from i on that together name a table-2
+    column none of them names alone (each piece words or a joining mark, never a figure)."""
+    first = row[i].text.strip()
+    if _names_column(first) or is_value(first):
+        return None
+    pieces = [first]
+    for j in range(i + 1, min(len(row), i + _MAX_FRAGMENTS)):
+        if not _line_piece(row[j]):
+            return None
+        piece = row[j].text.strip()
+        if _names_column(piece) or (is_value(piece) and not _JOINER.fullmatch(clean(piece))):
+            return None
+        pieces.append(piece)
+        if _names_column("".join(pieces)):
+            return j + 1
+    return None
 
 
 def _template_of(blocks: list[Block]) -> str | None:
