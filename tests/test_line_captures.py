@@ -235,3 +235,51 @@ def test_a_short_table_two_row_in_a_capture_that_prints_every_cell():
     at = lines.index("行政规范性文件")
     lines[at + 1:at + 4] = ["0", "10"]
     assert extract_lines(lines).figures["active"]["normative_documents"] == {"made": 0}
+
+
+def table_two_2019(header_items_change: list[str], amount_lines: list[str]) -> list[str]:
+    """A 2019-template 表二 as a capture that prints one cell per line."""
+    return ["标题: 某某市某某局2020年政府信息公开工作年度报告", "发布时间: 2021-01-20 10:00", "正文:",
+            "二、主动公开政府信息情况", "第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量",
+            "对外公开总数量", "规章", "1", "2", "3", "规范性文件", "4", "5", "6",
+            "第二十条第（五）项", "信息内容", "上一年项目数量", *header_items_change, "处理决定数量",
+            "行政许可", "60", "-3", "57", "其他对外管理服务事项", "7", "-7", "0",
+            "第二十条第（八）项", "信息内容", "上一年项目数量", *header_items_change, "行政事业性收费", "3", "1",
+            "第二十条第（九）项", "信息内容", "采购项目数量", "采购总金额", "政府集中采购", "5", *amount_lines,
+            "三、收到和处理政府信息公开申请情况"]
+
+
+@pytest.mark.parametrize("broken", [["本年增", "/", "减"], ["本年增", "减"], ["本年", "增/减"]])
+def test_a_column_name_broken_over_lines_is_that_column(broken):
+    # 三明 2020 and 莆田科技局 2020 print 本年增/减 over three lines; its "/" (a zero mark on its
+    # own) must not end the header, or the rows under it lose their figures
+    active = extract_lines(table_two_2019(broken, ["142512元"])).figures["active"]
+    assert active["licensing"] == {"items_previous": 60, "items_change": -3, "decisions": 57}
+    assert active["other_services"] == {"items_previous": 7, "items_change": -7, "decisions": 0}
+    assert active["fees"] == {"items_previous": 3, "items_change": 1}
+    assert active["regulations"] == {"made": 1, "published_new": 2, "published_total": 3}
+
+
+def test_a_2021_column_name_broken_over_lines_is_that_column():
+    lines = report_lines()
+    at = lines.index("现行有效件数")
+    lines[at:at + 1] = ["现行有", "效件数"]
+    assert extract_lines(lines).figures["active"] == ACTIVE
+
+
+def test_pieces_that_name_no_column_together_stay_apart():
+    # a figure between two header words is never joined into a name, nor a unit after words
+    from extract.document import Cell
+    from extract.figures import _join_row_fragments
+    for row in ([Cell("本年增"), Cell("0"), Cell("减")], [Cell("采购总金额"), Cell("（"), Cell("元"), Cell("）")],
+                [Cell("本年增/减"), Cell("处理决定数量")]):
+        assert _join_row_fragments(row) is row
+
+
+def test_a_unit_on_the_line_after_its_figure_belongs_to_it():
+    # 莆田科技局 2020: "142512" / "元" under 采购总金额 (no unit in the header) is 14.2512 万元
+    active = extract_lines(table_two_2019(["本年增/减"], ["142512", "元"])).figures["active"]
+    assert active["procurement"] == {"items": 5, "amount": 14.2512}
+    # in 万元 already: the figure is kept as printed
+    active = extract_lines(table_two_2019(["本年增/减"], ["14.25", "万元"])).figures["active"]
+    assert active["procurement"] == {"items": 5, "amount": 14.25}
