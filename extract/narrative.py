@@ -114,6 +114,9 @@ _ANY_KEYWORD = re.compile("|".join(f"(?:{p})" for p in KEYWORDS.values()))
 _NO_REQUESTS = re.compile(
     r"(?:未|没有)(?:收到|受理|接到|接收|发生)过?(?P<rest>[^，,。；;！？!?\n\d]{0,20}?申请)"
     r"|无(?:任何)?(?P<rest2>(?:政府信息公开|信息公开|依申请公开)(?:的)?申请)"
+    # "没有公民、法人或其他组织来办理依申请公开申请": no one (the applicants named) filed one.
+    r"|(?:未|没有)(?:任何)?(?:公民|法人|其他组织|个人|单位|申请人)[^，,。；;！？!?\n\d]{0,14}?"
+    r"(?:提出|提交|办理|递交)(?P<rest3>[^，,。；;！？!?\n\d]{0,16}申请)"
     # "未发生因政府信息公开申请行政复议…": the 申请 is the cause of a dispute, not the count.
     r"(?!行政复议|复议|行政诉讼|诉讼|提起|引发|引起|而|被)")
 # "未发生因政府信息公开申请行政复议、提起行政诉讼的情况", "无行政复议和行政诉讼".
@@ -428,7 +431,7 @@ def _active(t: _Text, key: str, m: re.Match, year: int | None) -> Statement | No
 def _zero_statements(t: _Text, year: int | None) -> list[Statement]:
     out: list[Statement] = []
     for m in _NO_REQUESTS.finditer(t.text):
-        rest = m.group("rest") or m.group("rest2")
+        rest = m.group("rest") or m.group("rest2") or m.group("rest3")
         sent_start, sent_end = t.sentence(m.start())
         if _other_year(t, sent_start, m.start(), year):
             continue

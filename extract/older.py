@@ -95,7 +95,8 @@ HEADER_START = re.compile(_spaced("指标名称", "统计指标"))
 HEADER_TOKEN = re.compile(
     r"\s*(?P<tok>" + _spaced("计量单位", "计算单位", "单位", "代码", "本年度", "本年累计", "本年", "年末统计", "年度统计",
                           "统计数", "数量", "数值", "历年累计", "累计数", "累计")
-    + r"|(?:19|20)\d{2}\s*年\s*度?)")
+    # A year may be broken over lines too ("201" / "8" / "年"): the header is one cell per line.
+    + r"|(?:1\s*9|2\s*0)\s*\d\s*\d\s*年\s*度?)")
 THIS_YEAR_COLUMN = re.compile(r"^(?:本年度|本年累计|本年|年末统计|年度统计|(?:19|20)\d{2}年度?|统计数|数量|数值)$")
 CUMULATIVE_COLUMN = re.compile(r"^(?:历年累计|累计数|累计)$")
 UNITS = ("万元", "人次", "条", "件", "个", "次", "人", "元", "篇", "项", "份")
@@ -107,8 +108,10 @@ TEMPLATE_TABLE_MARKERS = re.compile(
     r"本年制发件数|现行有效件数|本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增/?减|"
     r"本年新收政府信息公开申请|上年结转政府信息公开申请|结转下年度继续办理|逾期不补正|三安全一稳定|尚未审结")
 
+# A label may be broken over lines in a capture that prints one cell per line ("受理" / "政府信息" /
+# "公开" / "申请" / "总数" / "条" / "0"): the row is the label's lines up to its unit and figures.
 _ROW = re.compile(
-    r"\s*(?P<label>[^\n。；;]{1,80}?)(?P<gap1>\s*)(?P<unit>" + "|".join(UNITS) + r")(?P<gap2>\s*)"
+    r"\s*(?P<label>[^。；;]{1,80}?)(?P<gap1>\s*)(?P<unit>" + "|".join(UNITS) + r")(?P<gap2>\s*)"
     r"(?P<vals>\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)*)")
 _NUMBERING = re.compile(r"^(?:其中[：:]?)?\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|(?P<n>\d+)[、.．])")
 _NOTE = re.compile(r"[(（][^()（）]*[)）]")
@@ -189,6 +192,10 @@ def _this_year_candidates(vals: str, cols: _Columns, separated: bool) -> set:
     if len(parts) == cols.count:
         ok = all(_VALID_NUMBER.match(p) for p in parts)
         return {_num(parts[cols.this_year])} if ok else set()
+    if parts == ["0"] and cols.count == 2 and cols.cumulative is not None:
+        # One 0 for 本年度 and 历年累计 (a cell left blank, or a capture printing two equal lines
+        # once): whichever cell it is, the year's figure is 0, as it never exceeds the running total.
+        return {0}
     if len(parts) != 1 or separated:
         return set()
     run = parts[0]
