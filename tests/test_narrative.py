@@ -117,6 +117,9 @@ def test_sentence_patterns(text, want):
      {"review_litigation.review.total": 0, "review_litigation.litigation.total": 0}),
     ("因政府信息公开被申请行政复议和行政诉讼均为0。",
      {"review_litigation.review.total": 0, "review_litigation.litigation.total": 0}),
+    # the applicants named between 没有 and the verb (莆田市科技局 2018)
+    ("2018年度没有公民、法人或其他组织来办理依申请公开申请。", {"applications.new_received.total": 0}),
+    ("本年度没有公民、法人或其他组织向我局提出政府信息公开申请。", {"applications.new_received.total": 0}),
 ])
 def test_nothing_received_means_zero(text, want):
     assert stated(text) == want
@@ -139,6 +142,11 @@ def test_nothing_received_means_zero(text, want):
     "收到政府信息公开申请的单位有5个。",
     # 未经复议直接起诉 is not a zero statement
     "政府信息公开工作中，未经复议直接起诉的案件由法院审理。",
+    # no one filing a dispute about a request, or a request of another kind, is not 0 received
+    "没有公民、法人或其他组织提出政府信息公开申请行政复议。",
+    "没有申请人对政府信息公开申请答复提出行政复议。",
+    "没有公民、法人或其他组织提出信访申请。",
+    "2016年没有公民、法人或其他组织提出政府信息公开申请。",
 ])
 def test_not_statements(text):
     assert stated(text, 2017) == {}

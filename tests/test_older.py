@@ -236,3 +236,26 @@ def test_a_split_the_sentences_chose_is_not_checked_against_them():
     assert report_like.figures["applications"]["new_received"]["total"] == 21
     assert "applications.new_received.total" in report_like.from_text
     assert "review_litigation.review.total" not in report_like.from_text
+
+
+def test_a_table_printed_one_cell_per_line_with_labels_and_year_broken():
+    # 莆田市科技局 2018's 附表 as its capture prints it: header and labels broken over lines, and a
+    # row whose 本年度 and 历年累计 are both 0 printed as one '0' (equal lines printed once)
+    lines = ("指 标 名 称 单位 201 8 年 历年累计 主动公开 文件 数 条 40 433 其中：1. 政府网站公开数 条 40 433 "
+             "2.政府公报公开数 条 0 受理 政府信息 公开 申请 总数 条 0 其中：1. 当面申请数 条 0 2.网 络 申请数 条 0 "
+             "3.信函 、传真 申请数 条 0 对申请的答复总数 条 0 其中：1. 同意公开答复数 条 0 2.同意部分公开答复数 条 0 "
+             "3.不予公开答复数 条 0 4、其他类型答复数 条 0 行政 复议 数 件 0 行政诉讼数 件 0 莆田市科学技术局 2019年1月14日")
+    rows, _ = flattened_rows(lines.replace(" ", "\n"))
+    assert {r.key: r.candidates for r in rows} == {
+        "active.proactive.total": {40}, "applications.new_received.total": {0},
+        "applications.total_processed.total": {0}, "applications.granted.total": {0},
+        "applications.partially_granted.total": {0}, "applications.denied.total": {0},
+        "review_litigation.review.total": {0}, "review_litigation.litigation.total": {0}}
+
+
+def test_a_lone_figure_other_than_zero_under_two_columns_is_not_placed():
+    # '5' alone could be 本年度 (历年累计 blank) or 历年累计 (本年度 blank, any figure up to 5)
+    text = "指标名称\n单位\n2018年\n历年累计\n受理政府信息公开申请总数\n条\n5\n行政复议数\n件\n0"
+    rows, _ = flattened_rows(text)
+    assert {r.key: r.candidates for r in rows} == {
+        "applications.new_received.total": set(), "review_litigation.review.total": {0}}
