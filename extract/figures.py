@@ -162,6 +162,9 @@ _JOINER = re.compile(r"[/／、]")
 # A unit printed on the line after its figure ("142512" / "元"): part of that figure's cell.
 _LONE_UNIT = re.compile(r"万?元")
 _MAX_FRAGMENTS = 4
+# A header cell's words: short. Longer lines are prose broken over lines ("…比上年增" / "减…"), whose
+# pieces are never joined into a column name.
+_MAX_HEADER_CHARS = 16
 
 
 def _join_line_fragments(block: Block) -> Block:
@@ -228,6 +231,8 @@ def _column_fragments(row: Row, i: int) -> int | None:
         if _names_column(piece) or (is_value(piece) and not _JOINER.fullmatch(clean(piece))):
             return None
         pieces.append(piece)
+        if len(clean("".join(pieces))) > _MAX_HEADER_CHARS:
+            return None
         if _names_column("".join(pieces)):
             return j + 1
     return None

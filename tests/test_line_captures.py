@@ -272,7 +272,9 @@ def test_pieces_that_name_no_column_together_stay_apart():
     from extract.document import Cell
     from extract.figures import _join_row_fragments
     for row in ([Cell("本年增"), Cell("0"), Cell("减")], [Cell("采购总金额"), Cell("（"), Cell("元"), Cell("）")],
-                [Cell("本年增/减"), Cell("处理决定数量")]):
+                [Cell("本年增/减"), Cell("处理决定数量")],
+                # prose broken over lines: "…比上年增" / "减…" is no header
+                [Cell("全年办理行政许可事项数量比上年增"), Cell("减不大。")]):
         assert _join_row_fragments(row) is row
 
 
