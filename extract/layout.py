@@ -281,17 +281,7 @@ def _slope(words: list[Word]) -> float:
     for i, w in enumerate(ws):
         h = _height(w)
         best = None
-        for j in range(i + 1, len(ws)):
-            o = ws[j]
-            if _cy(o) - _cy(w) > 0.6 * h:
-                break
-            dx = o.x0 - w.x1
-            if dx > h and abs(_cy(o) - _cy(w)) < 0.08 * (dx + w.x1 - w.x0) and (best is None or dx < best[0]):
-                best = (dx, o)
-        for j in range(i - 1, -1, -1):
-            o = ws[j]
-            if _cy(w) - _cy(o) > 0.6 * h:
-                break
+        for o in _same_band(ws, i, 0.6 * h):
             dx = o.x0 - w.x1
             if dx > h and abs(_cy(o) - _cy(w)) < 0.08 * (dx + w.x1 - w.x0) and (best is None or dx < best[0]):
                 best = (dx, o)
@@ -299,6 +289,20 @@ def _slope(words: list[Word]) -> float:
             o = best[1]
             slopes.append((_cy(o) - _cy(w)) / (_cx(o) - _cx(w)))
     return median(slopes) if len(slopes) >= 8 else 0.0
+
+
+def _same_band(ws: list[Word], i: int, reach: float):
+    """The words of `ws` (sorted by vertical centre) within `reach` of word i's centre, those
+    below it first, each side nearest first."""
+    cy = _cy(ws[i])
+    for j in range(i + 1, len(ws)):
+        if _cy(ws[j]) - cy > reach:
+            break
+        yield ws[j]
+    for j in range(i - 1, -1, -1):
+        if cy - _cy(ws[j]) > reach:
+            break
+        yield ws[j]
 
 
 def _cluster_lines(words: list[Word], tol: float = _LINE_TOL) -> list[list[Word]]:
