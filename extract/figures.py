@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
 
 from extract import solver
 from extract.document import Block, Cell, Row
-from extract.numbers import clean, is_blank, is_value, parse_value
+from extract.numbers import cached_for_cells, clean, is_blank, is_value, parse_value
 from extract.report import Figures
 from extract.template import (
     ACTIVE_COLUMNS,
@@ -75,7 +74,7 @@ _CLOSE = "）)〕]】"
 _LABEL_BREAK = re.compile(r"(?<!第)(?=[（(][一二三四五六七八九十]{1,3}[)）])|(?=[一二三四五六七八九十]{1,3}、)|(?<![\d.])(?=\d{1,2}[.．、](?!\d))")
 _PIPE = re.compile(r"\s*[|｜]\s*")
 
-@lru_cache(maxsize=8192)  # pure, and asked again for every row a label is tried against
+@cached_for_cells  # asked again for every row a label is tried against
 def norm_label(text: str) -> str:
     """Normalise a label for matching: width, spaces, quotes and leading numbering removed."""
     t = _QUOTES.sub("", clean(text)).replace("【", "[").replace("】", "]")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Callable
 
 # Cells that the template's own convention (and agencies' habit) reads as zero.
 ZERO_MARKS = frozenset({"", "0", "-", "--", "—", "——", "–", "/", "／", "\\", "无", "空", "零", "〇", "×", "x"})
@@ -17,9 +18,26 @@ _VALUE = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
-# Cached: a report asks for the same few hundred cells' text over and over while its rows are
-# matched (≈ 1,600 calls per report), and the answer depends on the text alone.
-@lru_cache(maxsize=8192)
+# Texts up to this long are a cell's or a label's: worth remembering. Longer ones (a whole
+# document's text, a flattened row) are rarely asked twice and would fill a long-lived worker's
+# memory with documents.
+_CACHED_UP_TO = 80
+
+
+def cached_for_cells(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """`fn` (pure, text → text) remembered for short texts: a report asks for the same few hundred
+    cell and label texts over and over while its rows are matched (≈ 1,600 calls per report), and
+    the template's labels recur from report to report."""
+    cached = lru_cache(maxsize=8192)(fn)
+
+    @wraps(fn)
+    def call(text: str) -> str:
+        return cached(text) if text is None or len(text) <= _CACHED_UP_TO else fn(text)
+
+    return call
+
+
+@cached_for_cells
 def clean(text: str) -> str:
     """NFKC (full-width digits and punctuation → ASCII) with all whitespace removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or "")).replace("，", ",")

@@ -20,3 +20,19 @@ def test_values(cell, value):
 def test_labels_are_not_values(cell):
     assert not is_value(cell)
     assert parse_value(cell) is None
+
+
+def test_normalisation_is_remembered_for_cell_texts_only():
+    # a long-lived extraction worker must not keep whole documents' texts in memory
+    from extract.numbers import cached_for_cells
+
+    calls = []
+
+    @cached_for_cells
+    def upper(text):
+        calls.append(text)
+        return text.upper()
+
+    cell, document = "abc", "x" * 10_000
+    assert [upper(cell), upper(cell)] == ["ABC", "ABC"] and calls == [cell]
+    assert [upper(document), upper(document)] == [document.upper()] * 2 and calls == [cell, document, document]
